@@ -1,0 +1,70 @@
+"""The one settings object of the service (env prefix ``HAWIYA_``); read nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "development", "placeholder"}
+_DEV_SECRET = "hawiya-development-secret-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAWIYA_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    secret_key: SecretStr = SecretStr(_DEV_SECRET)
+    test_data: Path = Path("../shared/data")
+
+    # Request limits (bytes / pixels / counts).
+    max_request_bytes: int = 40 * 1024 * 1024
+    max_image_bytes: int = 4 * 1024 * 1024
+    max_image_pixels: int = 4096 * 4096
+    max_page_size: int = 200
+
+    # Agency protection.
+    verify_lock_failures: int = 5
+    verify_lock_seconds: int = 900
+    rate_limit_per_minute: int = 600
+
+    # Admin workbench.
+    merge_needs_two_admins: bool = False
+    docs_enabled: bool = True
+
+    # Ration card: grace window between a recorded death and the suspension.
+    ration_death_grace_days: int = 0
+
+    # Matching engine (the "engine is a setting" rule of DESIGN.md).
+    vector_engine: Literal["faiss"] = "faiss"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        value = self.secret_key.get_secret_value()
+        if self.environment == "production" and (
+            value.strip().lower() in _PLACEHOLDERS or value == _DEV_SECRET or len(value) < 32
+        ):
+            raise ValueError(
+                "HAWIYA_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hawiya.db').as_posix()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

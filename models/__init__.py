@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, one module per aggregate. Import ``models.all`` to register every table."""

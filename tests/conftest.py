@@ -1,10 +1,20 @@
+"""Shared fixtures: a fresh migrated database per test (SQLite, and the real PostgreSQL that
+``make test`` starts), the app on it, keys of each role, and the shared test data folder."""
+
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 
-from identity.settings import get_settings
+from identity.db import make_engine, session_factory
+from identity.settings import Settings, get_settings
+
+POSTGRES_URL = os.environ.get("HAWIYA_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +24,104 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared test data not found at {path} (set HAWIYA_TEST_DATA)")
     return path
+
+
+def _fresh_engine(backend: str, tmp_path: Path) -> Engine:
+    from identity.migrate import upgrade
+
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'hawiya.db'}")
+    else:
+        if not POSTGRES_URL:
+            if os.environ.get("CI"):
+                pytest.fail("HAWIYA_TEST_POSTGRES_URL is unset in CI: make test starts PostgreSQL")
+            pytest.skip("no PostgreSQL (run through `make test`, or set HAWIYA_TEST_POSTGRES_URL)")
+        engine = make_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    eng = _fresh_engine(backend, tmp_path)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """SQLite only, for tests that are about logic rather than storage."""
+    eng = _fresh_engine("sqlite", tmp_path)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator:
+    s = session_factory(engine)()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def app(engine: Engine, settings: Settings):
+    from api.app import create_app
+
+    return create_app(settings, engine)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+KeyFactory = Callable[..., str]
+
+
+@pytest.fixture
+def make_key(engine: Engine) -> KeyFactory:
+    """``make_key("station", name="st-1")``; agency keys get their agency created on the fly."""
+    from identity.keys import create_key
+
+    def factory(role: str, *, name: str = "test", scopes: list[str] | None = None,
+                agency: str | None = None) -> str:
+        with session_factory(engine)() as s:
+            agency_id = None
+            if role == "agency":
+                agency_id = _ensure_agency(s, agency or name, scopes or [])
+            return create_key(s, role=role, name=name, scopes=scopes, agency_id=agency_id)
+
+    return factory
+
+
+def _ensure_agency(s, name: str, scopes: list[str]) -> int:
+    import secrets
+
+    from sqlalchemy import select
+
+    from models.security import Agency
+
+    row = s.scalars(select(Agency).where(Agency.name == name)).first()
+    if row is None:
+        row = Agency(name=name, scopes=sorted(scopes), pseudonym_salt=secrets.token_hex(16))
+        s.add(row)
+        s.commit()
+    return row.id
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

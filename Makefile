@@ -1,0 +1,53 @@
+# Hawiya: `make run` serves the API on 127.0.0.1:8000; `make test` runs every test.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+PG_PORT ?= 55432
+export HAWIYA_DATA_DIR ?= ./var
+
+.PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces bench-search clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev -q
+
+install-test: $(UV)
+	$(UV) sync --frozen --no-dev --extra test -q
+
+migrate: install
+	$(PY) -m api.cli migrate
+
+run: migrate
+	$(PY) -m api.cli serve --host 127.0.0.1 --port 8000
+
+# Headless Chromium for the workbench's browser tests (Debian's package; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "chromium not installed: browser tests will skip" >&2
+
+lint: install-test
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+# Starts a throwaway PostgreSQL server, runs the whole suite against SQLite and PostgreSQL,
+# stops the server whatever the outcome.
+test: install-test browser
+	@set -euo pipefail; pgdir=$$(mktemp -d)/pg; \
+	url=$$(scripts/postgres.sh start "$$pgdir" $(PG_PORT)); \
+	trap 'scripts/postgres.sh stop "$$pgdir"' EXIT; \
+	.venv/bin/ruff check . && .venv/bin/mypy; \
+	HAWIYA_TEST_POSTGRES_URL="$$url" HAWIYA_ENVIRONMENT=test $(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: install-test
+	HAWIYA_ENVIRONMENT=test $(PY) -m pytest -q -x -m "not postgres and not browser and not slow"
+
+eval-fingers: install-test
+	$(PY) -m api.cli eval fingers --db $${DB:-../shared/data/fingerprints/FVC2002_DB1_B} --out bench/out/fingers.json
+
+clean:
+	rm -rf .venv .tools var bench/out

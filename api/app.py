@@ -1,0 +1,51 @@
+"""The FastAPI application: routes, error handling, limits, and start-up readiness."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api import errors
+from api.limits import BodyLimit
+from api.routes import enrollments, health, persons
+from identity.db import get_engine, session_factory
+from identity.settings import Settings, get_settings
+
+log = logging.getLogger("hawiya")
+
+# Routes that need no key; every other route names its principal (tests walk the table).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or get_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="Hawiya",
+        version="0.1.0",
+        description="One national ID per person: enrollment, deduplication, agency checks.",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.gallery_ready = lambda: True
+    errors.install(app)
+    for module in (health, enrollments, persons):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

@@ -1,0 +1,67 @@
+"""The ``hawiya`` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+app = typer.Typer(help="Hawiya: biometric identity unification service.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (shown once, stored as HMAC hashes).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Migrate, then serve the API and the admin pages."""
+    import uvicorn
+
+    from api.app import create_app
+    from identity.migrate import upgrade
+
+    upgrade()
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    from identity.migrate import upgrade
+
+    upgrade()
+    typer.echo("database is at the newest migration", err=True)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: str = typer.Option(..., help="station, agency or admin"),
+    name: str = typer.Option(..., help="who holds the key (a station id for stations)"),
+    scope: list[str] = typer.Option([], help="scope (repeatable)"),
+    agency: str | None = typer.Option(None, help="the agency the key belongs to"),
+) -> None:
+    """Create a key and print it alone on stdout (it is never shown again)."""
+    from sqlalchemy import select
+
+    from identity.db import session_scope
+    from identity.errors import DomainError
+    from identity.keys import create_key
+    from models.security import Agency
+
+    with session_scope() as session:
+        agency_id = None
+        if agency is not None:
+            row = session.scalars(select(Agency).where(Agency.name == agency)).first()
+            if row is None:
+                typer.echo(f"error: no agency named {agency!r}", err=True)
+                raise typer.Exit(2)
+            agency_id = row.id
+        try:
+            key = create_key(session, role=role, name=name, scopes=scope, agency_id=agency_id)
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    sys.stdout.write(key + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,95 @@
+"""The registry's service functions for persons and national IDs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity import journal, national_id
+from identity.errors import Conflict, Invalid, NotFound
+from identity.schemas import Demographics
+from models.person import LegacyId, NationalId, Person
+
+_MAX_DRAWS = 50
+
+
+def _fresh_national_id(session: Session) -> str:
+    for _ in range(_MAX_DRAWS):
+        candidate = national_id.draw()
+        if session.get(NationalId, candidate) is None:
+            return candidate
+    raise RuntimeError("could not draw an unused national ID")  # 1e11 space: never in practice
+
+
+def issue_person(session: Session, demographics: Demographics, *, actor: str,
+                 source: dict[str, Any] | None = None) -> Person:
+    """Create a person with a new national ID in the current transaction (no commit)."""
+    nid = _fresh_national_id(session)
+    person = Person(national_id=nid, **demographics.person_fields())
+    session.add(person)
+    session.flush()
+    session.add(NationalId(national_id=nid, person_id=person.id, issued_to_id=person.id))
+    link_legacy_ids(session, person, demographics.legacy_ids)
+    journal.emit(session, "id.issued", nid, {"national_id": nid, **(source or {})})
+    journal.audit(session, actor=actor, action="id.issue", outcome="issued", person_id=person.id,
+                  details={"national_id": nid, **(source or {})})
+    return person
+
+
+def link_legacy_ids(session: Session, person: Person, legacy: dict[str, str]) -> None:
+    for register, number in legacy.items():
+        existing = session.scalars(
+            select(LegacyId).where(LegacyId.register == register, LegacyId.number == number)
+        ).first()
+        if existing is None:
+            session.add(LegacyId(person_id=person.id, register=register, number=number))
+        elif resolve_person(session, existing.person_id).id != person.id:
+            raise Conflict(f"legacy {register} number already linked to another person",
+                           code="legacy_id_taken")
+    session.flush()
+
+
+def resolve_person(session: Session, person_id: int) -> Person:
+    """Follow merges to the surviving person."""
+    person = session.get(Person, person_id)
+    seen = set()
+    while person is not None and person.status == "merged" and person.merged_into_id:
+        if person.id in seen:
+            break
+        seen.add(person.id)
+        person = session.get(Person, person.merged_into_id)
+    if person is None:
+        raise NotFound("no such person", code="person_not_found")
+    return person
+
+
+def get_by_national_id(session: Session, nid: str) -> Person:
+    """The person an ID belongs to now (an alias after a merge resolves to the survivor)."""
+    if not national_id.is_valid(nid):
+        raise Invalid("national ID must be 12 digits with a valid check digit",
+                      code="invalid_national_id")
+    row = session.get(NationalId, nid)
+    if row is None:
+        raise NotFound("no person has this national ID", code="person_not_found")
+    return resolve_person(session, row.person_id)
+
+
+def aliases(session: Session, person: Person) -> list[str]:
+    return sorted(
+        n for n in session.scalars(
+            select(NationalId.national_id).where(NationalId.person_id == person.id)
+        ) if n != person.national_id
+    )
+
+
+def demographics_of(person: Person) -> dict[str, Any]:
+    return {
+        "given_name": person.given_name, "father_name": person.father_name,
+        "grandfather_name": person.grandfather_name, "surname": person.surname,
+        "mother_name": person.mother_name,
+        "maternal_grandfather_name": person.maternal_grandfather_name,
+        "sex": person.sex, "birth_date": person.birth_date.isoformat(),
+        "birthplace": person.birthplace,
+    }

@@ -27,7 +27,7 @@ def upgrade(engine: Engine | None = None) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def is_current(engine: Engine | None = None) -> bool:

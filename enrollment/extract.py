@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from enrollment.decode import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
+from identity.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
 from enrollment.packet import Packet
 from identity.errors import DomainError, Invalid
 from matching import face as face_engine

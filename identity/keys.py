@@ -85,7 +85,7 @@ def revoke_key(session: Session, key_id: int, *, actor: str = "cli") -> None:
 
 def authenticate(session: Session, key: str) -> Principal:
     """Resolve a presented key to its principal; any failure is the same 401."""
-    parts = key.split("_")
+    parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != "hwk" or len(key) > 200:
         raise Unauthorized("invalid API key", code="invalid_key")
     row = session.scalars(select(ApiKey).where(ApiKey.prefix == parts[1])).first()

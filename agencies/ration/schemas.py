@@ -1,0 +1,182 @@
+"""Request and response schemas of the ration routes (no biometric field anywhere)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+NationalIdStr = Field(min_length=1, max_length=12)
+
+
+def _plausible(value: date) -> date:
+    if not date(1900, 1, 1) <= value <= date(2100, 12, 31):
+        raise ValueError("date must lie between 1900-01-01 and 2100-12-31")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=2000)
+
+
+class MemberIn(_In):
+    national_id: str = NationalIdStr
+    authorised: bool = Field(False, description="may collect the card's ration")
+
+
+class HouseholdIn(_In):
+    governorate: str = Field(min_length=1, max_length=50)
+    centre: str = Field(min_length=1, max_length=64, description="registration centre code")
+    agent_licence: str | None = Field(None, min_length=1, max_length=32)
+    head: str = Field(min_length=1, max_length=12, description="the head's national ID")
+    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+
+
+class AddMemberIn(MemberIn):
+    pass
+
+
+class TransferIn(_In):
+    to_card: str = Field(min_length=1, max_length=16)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RemoveIn(_In):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class HeadIn(_In):
+    national_id: str = NationalIdStr
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class MoveIn(_In):
+    governorate: str = Field(min_length=1, max_length=50)
+    centre: str = Field(min_length=1, max_length=64)
+    agent_licence: str | None = Field(None, min_length=1, max_length=32)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class BlockView(BaseModel):
+    id: int
+    national_id: str
+    category: str
+    scope: str
+    temporary: bool
+    starts_on: date
+    feed_row_id: int | None
+    event_id: int | None
+    created_at: datetime
+    lifted_at: datetime | None
+    lifted_by: str | None
+    lift_reason: str | None
+
+
+class MemberView(BaseModel):
+    national_id: str
+    role: str
+    authorised: bool
+    joined_at: datetime
+    left_at: datetime | None
+    left_reason: str | None
+    eligible: bool | None
+    reasons: list[str]
+
+
+class MoveView(BaseModel):
+    from_centre: str
+    to_centre: str
+    from_governorate: str
+    to_governorate: str
+    reason: str
+    at: datetime
+
+
+class HouseholdView(BaseModel):
+    card_number: str
+    governorate: str
+    centre: str
+    agent_licence: str | None
+    status: str
+    household_blocked_by: list[str]
+    eligible_members: int
+    members: list[MemberView]
+    past_members: list[MemberView]
+    moves: list[MoveView]
+
+
+class EligibilityView(BaseModel):
+    national_id: str
+    card_number: str | None
+    on: date
+    eligible: bool
+    reasons: list[str]
+    blocks: list[BlockView]
+
+
+class AppealIn(_In):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AgentIn(_In):
+    licence: str = Field(min_length=1, max_length=32)
+    key_id: int = Field(ge=1, le=2**31 - 1)
+    governorate: str = Field(min_length=1, max_length=50)
+    centre: str = Field(min_length=1, max_length=64)
+
+
+class AgentView(BaseModel):
+    licence: str
+    key_id: int
+    governorate: str
+    centre: str
+
+
+class RuleIn(_In):
+    category: str = Field(min_length=1, max_length=32)
+    effective_from: Day
+    basis: str = Field(min_length=1, max_length=200)
+    scope: Literal["household_if_head", "member"] | None = None
+    threshold_iqd: int | None = Field(None, ge=0, le=10**13)
+    min_days: int | None = Field(None, ge=1, le=3650)
+    max_grade: int | None = Field(None, ge=1, le=20)
+
+
+class RuleView(BaseModel):
+    id: int
+    category: str
+    scope: str
+    temporary: bool
+    threshold_iqd: int | None
+    min_days: int | None
+    max_grade: int | None
+    effective_from: date
+    effective_to: date | None
+    basis: str
+
+
+class FeedIn(_In):
+    batch_ref: str = Field(min_length=1, max_length=64, description="idempotency key")
+    rows: list[dict[str, object]] = Field(min_length=1, max_length=1000)
+
+
+class FeedRowResult(BaseModel):
+    row_no: int
+    national_id: str
+    outcome: str
+    block_id: int | None = None
+
+
+class FeedResult(BaseModel):
+    batch_id: int
+    kind: str
+    rows: list[FeedRowResult]
+
+
+class SyncResult(BaseModel):
+    applied: int
+    cursor: int

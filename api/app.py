@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 
 from api import errors
 from api.limits import BodyLimit
-from api.routes import enrollments, health, persons
+from api.openapi_doc import install_openapi
+from api.ratelimit import KeyRateLimit, RateLimiter
+from api.routes import all_routers
 from identity.db import get_engine, session_factory
 from identity.settings import Settings, get_settings
 
@@ -45,7 +47,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = session_factory(engine)
     app.state.gallery_ready = lambda: True
     errors.install(app)
-    for module in (health, enrollments, persons):
-        app.include_router(module.router)
+    for router in all_routers():
+        app.include_router(router)
+    install_openapi(app, PUBLIC_PATHS)
+    app.state.agency_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.add_middleware(KeyRateLimit, limiter=RateLimiter(settings.rate_limit_per_minute))
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

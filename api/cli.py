@@ -6,9 +6,20 @@ import sys
 
 import typer
 
+from agencies.inheritance.cli import app as shares_app
+
+from api import cli_access, cli_kinship
+
 app = typer.Typer(help="Hawiya: biometric identity unification service.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (shown once, stored as HMAC hashes).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(shares_app)  # `hawiya shares --rules ... --heirs JSON`
+app.add_typer(cli_access.agencies_app, name="agencies")
+app.add_typer(cli_access.audit_app, name="audit")
+app.add_typer(cli_access.events_app, name="events")
+app.add_typer(cli_kinship.kinship_app, name="kinship")
+keys_app.command("list")(cli_access.keys_list)
+keys_app.command("revoke")(cli_access.keys_revoke)
 
 
 @app.command()

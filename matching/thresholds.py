@@ -21,6 +21,55 @@ class Threshold:
 
 _ROWS: list[Threshold] = [
     # --- face (owned by matching/face) -------------------------------------------------------
+    Threshold(
+        name="face.min_face_px",
+        value=60.0,
+        direction="size",
+        calibrated_for="quality gate: smaller side of the HOG face box, in pixels of the submitted "
+        "image; below it a face is 'face_too_small'. Policy, not an error-rate fit: dlib's HOG "
+        "window is 80 px at 1x, so 60-80 px faces are only found after one 2x upsample.",
+        data="LFW folds 1-5, 3,811 images of 250x250: boxes 72-149 px (1st percentile 86, "
+        "median 103), none below the gate (.venv/bin/python -m bench.face_eval, face_box_px)",
+    ),
+    Threshold(
+        name="face.match_distance",
+        value=0.547,
+        direction="lower is more similar (L2 distance of dlib encodings)",
+        calibrated_for="1:1 face verification at FAR 1e-3 (TAR 90.3%); at FAR 1e-4 the distance "
+        "is 0.476 (TAR 66.7%); EER 1.14% at 0.626. 1:N decisions use fusion.* instead",
+        data="LFW folds 1-5, all pairs of 3,811 images (4,414 genuine, 7,255,541 impostor), "
+        "dlib_resnet_v1/1 (.venv/bin/python -m bench.face_eval)",
+    ),
+    Threshold(
+        name="face.index.approx_min_size",
+        value=100_000.0,
+        direction="count",
+        calibrated_for="gallery size at which the exact face index (IndexFlatL2) is rebuilt as an "
+        "IVF: below it exact search is already fast and loses no mate (PROVISIONAL, see bench)",
+        data="bench/search_bench.py on synthetic dlib-like vectors",
+    ),
+    Threshold(
+        name="face.index.ivf_lists_per_sqrt",
+        value=4.0,
+        direction="count",
+        calibrated_for="IVF lists = this x sqrt(gallery size) (PROVISIONAL, see bench)",
+        data="bench/search_bench.py on synthetic dlib-like vectors",
+    ),
+    Threshold(
+        name="face.index.ivf_nprobe",
+        value=32.0,
+        direction="count",
+        calibrated_for="IVF lists scanned per search (PROVISIONAL, see bench)",
+        data="bench/search_bench.py on synthetic dlib-like vectors",
+    ),
+    Threshold(
+        name="face.index.ivf_retrain_growth",
+        value=4.0,
+        direction="count",
+        calibrated_for="retrain the IVF quantizer when the gallery is this many times the size it "
+        "was trained on (keeps lists balanced); a policy, not an error-rate fit",
+        data="-",
+    ),
     # --- fingerprint (owned by matching/fingerprint) -----------------------------------------
     # --- fusion and decision bands (owned by matching/fusion) ---------------------------------
 ]

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     # Ration card: grace window between a recorded death and the suspension.
     ration_death_grace_days: int = 0
 
+    # Kinship and heirs: the rule set when the marriage regime names none; bulk-load limits;
+    # plausible parent ages at a child's birth (years).
+    heirs_default_rules: Literal["sunni", "jafari", "iraq"] = "iraq"
+    kinship_max_csv_bytes: int = 5 * 1024 * 1024
+    kinship_max_csv_rows: int = 20_000
+    kinship_min_parent_age: int = 12
+    kinship_max_mother_age: int = 60
+    kinship_max_father_age: int = 90
+    kinship_min_marriage_age: int = 15
+
     # Matching engine (the "engine is a setting" rule of DESIGN.md).
     vector_engine: Literal["faiss"] = "faiss"
 

@@ -1,6 +1,6 @@
 """Imports every table module so ``Base.metadata`` is complete (Alembic, tests)."""
 
-from models import enrollment, person, ration, security
+from models import enrollment, heirs, person, ration, security, vital
 from models.base import Base
 
-__all__ = ["Base", "enrollment", "person", "ration", "security"]
+__all__ = ["Base", "enrollment", "heirs", "person", "ration", "security", "vital"]

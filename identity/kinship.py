@@ -1,0 +1,218 @@
+"""Kinship derived from the registry's links (births and marriages), never typed in by hand.
+
+Labels name the relative from ``person``'s point of view and extend the share engine's relation
+keys (``agencies.inheritance.relations``): ``father``, ``son``, ``sons_daughter``,
+``full_brother``, ``paternal_half_sister`` (same father only, consanguine),
+``maternal_half_brother`` (same mother only, uterine), ``full_brothers_son``,
+``full_paternal_uncle``, ``paternal_half_uncle``, ``full_paternal_uncles_son``, plus relatives
+who are not in the engine's keys (``daughters_son``, ``maternal_grandfather``,
+``maternal_uncle``, ``full_sisters_son``, ...).
+
+Links are read through merges: a link recorded on a person later merged into another counts
+for the survivor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from identity import persons
+from models.person import Person
+from models.vital import Birth, Marriage
+
+KINDS = ("full", "paternal_half", "maternal_half")  # full, consanguine, uterine
+
+
+@dataclass(frozen=True)
+class Relative:
+    """``person`` is ``relation`` of the subject; ``via`` is the linking relative, if any."""
+
+    person: Person
+    relation: str
+    via: Person | None = None
+    note: str | None = None
+    marriage: Marriage | None = None
+
+
+def _ids(session: Session, person: Person) -> list[int]:
+    """The person's id and the ids of every record merged into it (their links count)."""
+    ids = [person.id]
+    frontier = [person.id]
+    while frontier:
+        merged = list(session.scalars(select(Person.id).where(Person.merged_into_id.in_(frontier),
+                                                              Person.status == "merged")))
+        merged = [i for i in merged if i not in ids]
+        ids.extend(merged)
+        frontier = merged
+    return ids
+
+
+def _person(session: Session, person_id: int | None) -> Person | None:
+    return None if person_id is None else persons.resolve_person(session, person_id)
+
+
+def birth_of(session: Session, person: Person) -> Birth | None:
+    return session.scalars(select(Birth).where(Birth.child_id.in_(_ids(session, person)))
+                           .order_by(Birth.id)).first()
+
+
+def parents(session: Session, person: Person) -> tuple[Person | None, Person | None]:
+    """(mother, father) as the birth record names them (None where not recorded)."""
+    birth = birth_of(session, person)
+    if birth is None:
+        return None, None
+    return _person(session, birth.mother_id), _person(session, birth.father_id)
+
+
+def children(session: Session, person: Person) -> list[Person]:
+    ids = _ids(session, person)
+    births = session.scalars(select(Birth).where(or_(Birth.mother_id.in_(ids),
+                                                     Birth.father_id.in_(ids)))
+                             .order_by(Birth.id)).all()
+    out: dict[int, Person] = {}
+    for birth in births:
+        child = persons.resolve_person(session, birth.child_id)
+        out.setdefault(child.id, child)
+    return sorted(out.values(), key=lambda p: (p.birth_date, p.id))
+
+
+def siblings(session: Session, person: Person) -> list[tuple[Person, str, str | None]]:
+    """(sibling, kind, note): kind ``full``, ``paternal_half`` (consanguine) or
+    ``maternal_half`` (uterine). The note says when a missing parent link leaves the kind open."""
+    mother, father = parents(session, person)
+    candidates: dict[int, Person] = {}
+    for parent in (mother, father):
+        if parent is not None:
+            for child in children(session, parent):
+                if child.id != person.id:
+                    candidates.setdefault(child.id, child)
+    out = []
+    for sib in sorted(candidates.values(), key=lambda p: (p.birth_date, p.id)):
+        s_mother, s_father = parents(session, sib)
+        same_father = father is not None and s_father is not None and s_father.id == father.id
+        same_mother = mother is not None and s_mother is not None and s_mother.id == mother.id
+        kind = "full" if same_father and same_mother else (
+            "paternal_half" if same_father else "maternal_half")
+        note = None
+        if kind != "full" and (None in (mother, s_mother) if same_father else
+                               None in (father, s_father)):
+            note = "a parent link is missing: the sibling may be a full sibling"
+        out.append((sib, kind, note))
+    return out
+
+
+def marriages(session: Session, person: Person) -> list[tuple[Marriage, Person]]:
+    """Every marriage of ``person`` (ended ones too) with the spouse, oldest first."""
+    ids = _ids(session, person)
+    rows = session.scalars(select(Marriage).where(or_(Marriage.husband_id.in_(ids),
+                                                      Marriage.wife_id.in_(ids)))
+                           .order_by(Marriage.contract_date, Marriage.id)).all()
+    return [(m, persons.resolve_person(session, m.wife_id if m.husband_id in ids
+                                       else m.husband_id)) for m in rows]
+
+
+def married_at(marriage: Marriage, day: date) -> bool:
+    """True when the marriage was contracted on or before ``day`` and not ended before it."""
+    return marriage.contract_date <= day and (marriage.end_date is None
+                                              or marriage.end_date >= day)
+
+
+def _gendered(person: Person, male: str, female: str) -> str:
+    return male if person.sex == "M" else female
+
+
+def _descendants(session: Session, person: Person) -> list[Relative]:
+    out = []
+    for child in children(session, person):
+        out.append(Relative(child, _gendered(child, "son", "daughter")))
+        line = _gendered(child, "sons_", "daughters_")
+        for grandchild in children(session, child):
+            out.append(Relative(grandchild, line + _gendered(grandchild, "son", "daughter"),
+                                via=child))
+    return out
+
+
+def _ancestors(session: Session, mother: Person | None, father: Person | None) -> list[Relative]:
+    out = []
+    for parent, side in ((father, "paternal"), (mother, "maternal")):
+        if parent is None:
+            continue
+        out.append(Relative(parent, _gendered(parent, "father", "mother")))
+        gm, gf = parents(session, parent)
+        if gf is not None:
+            out.append(Relative(gf, f"{side}_grandfather", via=parent))
+        if gm is not None:
+            out.append(Relative(gm, f"{side}_grandmother", via=parent))
+    return out
+
+
+def _collaterals(session: Session, person: Person) -> list[Relative]:
+    out = []
+    for sib, kind, note in siblings(session, person):
+        out.append(Relative(sib, f"{kind}_{_gendered(sib, 'brother', 'sister')}", note=note))
+        line = f"{kind}_{_gendered(sib, 'brothers', 'sisters')}_"
+        for nephew in children(session, sib):
+            out.append(Relative(nephew, line + _gendered(nephew, "son", "daughter"), via=sib))
+    return out
+
+
+_UNCLE = {"full": "full_paternal_", "paternal_half": "paternal_half_",
+          "maternal_half": "maternal_half_paternal_"}
+
+
+def _uncles(session: Session, mother: Person | None, father: Person | None) -> list[Relative]:
+    out = []
+    if father is not None:
+        for sib, kind, note in siblings(session, father):
+            label = _UNCLE[kind] + _gendered(sib, "uncle", "aunt")
+            out.append(Relative(sib, label, via=father, note=note))
+            if sib.sex == "M" and kind != "maternal_half":
+                for cousin in children(session, sib):
+                    out.append(Relative(cousin, f"{label}s_" + _gendered(cousin, "son",
+                                                                         "daughter"), via=sib))
+    if mother is not None:
+        for sib, _kind, note in siblings(session, mother):
+            out.append(Relative(sib, _gendered(sib, "maternal_uncle", "maternal_aunt"),
+                                via=mother, note=note))
+    return out
+
+
+def relatives(session: Session, person: Person) -> list[Relative]:
+    """Everyone the links relate to ``person`` within the degrees inheritance looks at:
+    parents, grandparents, children, grandchildren, siblings, nephews and nieces, uncles and
+    aunts, paternal cousins, and spouses (every marriage, ``marriage`` set). A person related
+    twice (cousin marriage) appears once per relation."""
+    mother, father = parents(session, person)
+    out = _ancestors(session, mother, father)
+    out += _descendants(session, person)
+    out += _collaterals(session, person)
+    out += _uncles(session, mother, father)
+    for marriage, spouse in marriages(session, person):
+        out.append(Relative(spouse, _gendered(spouse, "husband", "wife"), marriage=marriage))
+    return out
+
+
+def relations_between(session: Session, person: Person, other: Person) -> list[str]:
+    """What ``other`` is to ``person`` according to the links (empty when unrelated)."""
+    return sorted({r.relation for r in relatives(session, person) if r.person.id == other.id})
+
+
+def ancestor_ids(session: Session, person: Person, limit: int = 64) -> set[int]:
+    """Ids of every recorded ancestor (bounded walk, for the no-cycle check)."""
+    seen: set[int] = set()
+    frontier = [person]
+    for _ in range(limit):
+        nxt = []
+        for p in frontier:
+            for parent in parents(session, p):
+                if parent is not None and parent.id not in seen:
+                    seen.add(parent.id)
+                    nxt.append(parent)
+        if not nxt:
+            break
+        frontier = nxt
+    return seen

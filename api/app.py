@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from api.openapi_doc import install_openapi
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from identity.db import get_engine, session_factory
+from identity.gallery import Gallery
 from identity.settings import Settings, get_settings
 
 log = logging.getLogger("hawiya")
@@ -24,13 +26,29 @@ PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 
+def _load_gallery(app: FastAPI) -> None:
+    try:
+        with app.state.sessions() as session:
+            app.state.gallery.load(session)
+    except Exception:
+        log.exception("gallery could not be loaded: the service stays not ready")
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or get_engine(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Load and reconcile the gallery in the background: /healthz answers at once,
+        # /readyz turns 200 when the indexes match the database.
+        loader = threading.Thread(target=_load_gallery, args=(app,), daemon=True,
+                                  name="gallery-loader")
+        loader.start()
         yield
+        loader.join()
+        if app.state.gallery.ready:
+            app.state.gallery.snapshot()
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -45,7 +63,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.gallery_ready = lambda: True
+    app.state.gallery = Gallery(settings.index_dir)
+    app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
     for router in all_routers():
         app.include_router(router)

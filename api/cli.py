@@ -7,12 +7,16 @@ import sys
 import typer
 
 from agencies.inheritance.cli import app as shares_app
-
-from api import cli_access, cli_kinship
+from api import cli_access, cli_kinship, cli_matching
+from api.cli_ration import ration_app
 
 app = typer.Typer(help="Hawiya: biometric identity unification service.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (shown once, stored as HMAC hashes).", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(ration_app, name="ration")  # the ration card (issue 9)
+app.command("rebuild-index")(cli_matching.rebuild_index)
+app.add_typer(cli_matching.eval_app, name="eval")
+app.add_typer(cli_matching.bench_app, name="bench")
 app.add_typer(shares_app)  # `hawiya shares --rules ... --heirs JSON`
 app.add_typer(cli_access.agencies_app, name="agencies")
 app.add_typer(cli_access.audit_app, name="audit")

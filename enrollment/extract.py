@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from identity.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
 from enrollment.packet import Packet
 from identity.errors import DomainError, Invalid
+from identity.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 

@@ -3,12 +3,14 @@
 Decisions are serialized: a process-wide lock plus the database's own (an advisory lock on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so two packets of one person arriving together are
 decided one after the other and give one ID. Vectors reach the in-memory indexes only after
-the commit (``post_commit``).
+the commit (``post_commit``) and before the lock is released. The in-memory gallery makes this
+process the one writer that decides identity: run one enrollment process per gallery.
 """
 
 from __future__ import annotations
 
 import threading
+
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from enrollment.extract import extract
 from enrollment.packet import Packet, check_accounted
 from enrollment.records import Outcome
 from identity.errors import Conflict
+from identity.gallery import Gallery
 from identity.keys import Principal
 from models.enrollment import Enrollment
 
@@ -44,7 +47,8 @@ def _lock_decisions(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_DEDUP_LOCK})
 
 
-def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels: int) -> Outcome:
+def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels: int,
+           gallery: Gallery) -> Outcome:
     check_accounted(packet)
     packet_hash = packet.content_hash()
     existing = _find(session, packet)
@@ -70,9 +74,12 @@ def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels
             session.add(enrollment)
             session.flush()
             outcome = dedup.decide_and_record(session, enrollment, packet, extracted,
-                                              actor=principal.actor)
+                                              actor=principal.actor, gallery=gallery)
             enrollment.response = outcome.body
             session.commit()
+            # Still under the decision lock: the next packet's search must see these vectors.
+            for hook in outcome.post_commit:
+                hook()
         except IntegrityError:
             session.rollback()
             existing = _find(session, packet)
@@ -82,6 +89,4 @@ def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels
         except BaseException:
             session.rollback()
             raise
-    for hook in outcome.post_commit:
-        hook()
     return Outcome(outcome.status_code, outcome.body)

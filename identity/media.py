@@ -57,7 +57,7 @@ def _dpi(img: Image.Image) -> int | None:
     dpi = img.info.get("dpi")
     if dpi:
         try:
-            value = int(round(float(dpi[0])))
+            value = round(float(dpi[0]))
         except (TypeError, ValueError, IndexError):
             return None
         return value if 100 <= value <= 2000 else None
@@ -68,7 +68,8 @@ def decode(data: bytes, allowed: tuple[str, ...], *, max_pixels: int, grey: bool
     """Decode ``data`` strictly; raise ``UnsupportedMedia`` (415) or ``DecodeError`` (422)."""
     media_type = sniff(data)
     if media_type is None or media_type not in allowed:
-        raise UnsupportedMedia(f"expected one of {', '.join(allowed)}", code="unsupported_media_type")
+        raise UnsupportedMedia(f"expected one of {', '.join(allowed)}",
+                               code="unsupported_media_type")
     if not _complete(data, media_type):
         raise DecodeError("image is truncated", code="truncated_image")
     if media_type == "image/x-wsq":

@@ -16,7 +16,9 @@ GOVERNORATES = (
 )
 LEGACY_REGISTERS = ("civil_status", "nationality", "residence", "ration")
 # Arabic letters (with the marks and the tatweel), spaces, and the hyphen.
-_ARABIC_NAME = re.compile(r"^[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF \-]+$")
+_ARABIC_NAME = re.compile(
+    r"^[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF \-]+$"
+)
 
 
 def normalize_name(value: str) -> str:

@@ -6,11 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "development", "placeholder"}
-_DEV_SECRET = "hawiya-development-secret-not-for-production"
+_DEV_SECRET = "hawiya-development-secret-not-for-production"  # noqa: S105 (refused in prod)
 
 
 class Settings(BaseSettings):

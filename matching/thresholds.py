@@ -71,7 +71,36 @@ _ROWS: list[Threshold] = [
         data="-",
     ),
     # --- fingerprint (owned by matching/fingerprint) -----------------------------------------
+    Threshold("finger.match_score", 0.04, "higher is more similar", "PROVISIONAL", "PROVISIONAL"),
+    Threshold("finger.leader_quality", 0.55, "higher is more reliable", "PROVISIONAL", "PROVISIONAL"),
+    Threshold("finger.min_minutiae", 12, "count", "PROVISIONAL", "PROVISIONAL"),
+    Threshold("finger.min_cylinders", 8, "count", "PROVISIONAL", "PROVISIONAL"),
+    Threshold("finger.min_ridge_area", 25000, "size", "PROVISIONAL", "PROVISIONAL"),
     # --- fusion and decision bands (owned by matching/fusion) ---------------------------------
+    Threshold(
+        name="fusion.match_llr",
+        value=26.85,
+        direction="higher is more similar (summed natural-log likelihood ratio)",
+        calibrated_for="FPIR <= 1e-4 per search against a 46M-person gallery: a calibrated LLR "
+        "exceeds t for a non-mate with probability <= e^-t, so t = ln(46e6 / 1e-4); "
+        "FNIR: see fusion.review_llr",
+        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+    ),
+    Threshold(
+        name="fusion.review_llr",
+        value=22.25,
+        direction="higher is more similar (summed natural-log likelihood ratio)",
+        calibrated_for="FPIR <= 1e-2 (share of new persons sent to an adjudicator) against a "
+        "46M-person gallery, t = ln(46e6 / 1e-2)",
+        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+    ),
+    # --- dedup candidate search (owned by enrollment/dedup) ----------------------------------
+    Threshold("dedup.face_k", 50, "count", "face neighbours taken from the face index per "
+              "search; mates beyond rank 50 are left to the fingers", "tuning, no calibration"),
+    Threshold("dedup.finger_k", 20, "count", "finger candidates per probe finger from the "
+              "finger index (votes), before LSS-R re-scoring", "tuning, no calibration"),
+    Threshold("dedup.max_candidates", 10, "count", "persons re-scored 1:1 per search (by best "
+              "index rank); the case shows at most this many", "tuning, no calibration"),
 ]
 
 THRESHOLDS: dict[str, Threshold] = {row.name: row for row in _ROWS}

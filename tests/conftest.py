@@ -125,3 +125,52 @@ def _ensure_agency(s, name: str, scopes: list[str]) -> int:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _memoize_extraction() -> Iterator[None]:
+    """Real extraction, computed once per distinct image in a test run.
+
+    The same FVC and face images are enrolled by many tests; LEADER and dlib give the same
+    output for the same pixels, so each result is kept by the pixels' hash. Nothing is faked:
+    every template still comes from the real networks.
+    """
+    import hashlib
+
+    import matching.face as face_mod
+    import matching.fingerprint as finger_mod
+
+    real_extract = finger_mod.extract_templates
+    real_encode = face_mod.encode_face
+    finger_cache: dict[tuple[str, int], object] = {}
+    face_cache: dict[str, object] = {}
+
+    def key(img) -> str:
+        return hashlib.sha256(img.tobytes() + str(img.shape).encode()).hexdigest()
+
+    def extract_templates(images, dpis):  # type: ignore[no-untyped-def]
+        keys = [(key(i), int(d)) for i, d in zip(images, dpis, strict=True)]
+        todo = [n for n, k in enumerate(keys) if k not in finger_cache]
+        if todo:
+            fresh = real_extract([images[n] for n in todo], [dpis[n] for n in todo])
+            for n, res in zip(todo, fresh, strict=True):
+                finger_cache[keys[n]] = res
+        return [finger_cache[k] for k in keys]
+
+    def encode_face(rgb):  # type: ignore[no-untyped-def]
+        k = key(rgb)
+        if k not in face_cache:
+            try:
+                face_cache[k] = real_encode(rgb)
+            except face_mod.FaceQualityError as exc:
+                face_cache[k] = exc
+        res = face_cache[k]
+        if isinstance(res, Exception):
+            raise res
+        return res
+
+    finger_mod.extract_templates = extract_templates  # type: ignore[assignment]
+    face_mod.encode_face = encode_face  # type: ignore[assignment]
+    yield
+    finger_mod.extract_templates = real_extract  # type: ignore[assignment]
+    face_mod.encode_face = real_encode  # type: ignore[assignment]

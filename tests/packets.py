@@ -42,7 +42,7 @@ def packet(
     *,
     capture_id: str = "cap-1",
     demographics: dict[str, Any] | None = None,
-    face: bytes | None | str = "default",
+    face: bytes | str | None = "default",
     fingers: dict[int, bytes] | None = None,
     db: str = "FVC2002_DB1_B",
     impression: int = 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -13,10 +14,24 @@ from pydantic import BaseModel, ValidationError
 from api.deps import SessionDep, StationDep
 from enrollment.packet import FINGER_POSITIONS, Packet, parse_missing
 from enrollment.service import enroll
-from identity.errors import Invalid, TooLarge
+from identity.errors import DomainError, Invalid, TooLarge
+from identity.gallery import Gallery
 from identity.schemas import Demographics
 
 router = APIRouter(prefix="/v1", tags=["enrollment"])
+GALLERY_WAIT_S = 60.0
+
+
+class NotReady(DomainError):
+    status_code = 503
+    code = "not_ready"
+
+
+def _wait_ready(gallery: Gallery) -> bool:
+    deadline = time.monotonic() + GALLERY_WAIT_S
+    while not gallery.ready and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(gallery.ready)
 
 Upload = Annotated[UploadFile | None, File(description="PNG, TIFF or WSQ finger image")]
 
@@ -26,6 +41,7 @@ class EnrollmentResponse(BaseModel):
     status: str  # issued | matched | review | fraud
     national_id: str | None = None
     case_id: int | None = None
+    fraud_flag: bool | None = None
 
 
 async def _read(upload: UploadFile | None, name: str, limit: int) -> bytes | None:
@@ -55,6 +71,7 @@ def _demographics(raw: str) -> Demographics:
     "/enrollments", status_code=201, response_model=EnrollmentResponse,
     summary="Enroll a person from a station's packet",
     responses={200: {"model": EnrollmentResponse, "description": "replay of a capture_id"},
+               202: {"model": EnrollmentResponse, "description": "held for adjudication"},
                409: {"description": "capture_id reused with other content"},
                413: {"description": "file too large"}, 415: {"description": "wrong type"},
                422: {"description": "invalid packet or failed quality"}},
@@ -86,6 +103,9 @@ async def post_enrollment(
         demographics=_demographics(demographics), face=await _read(face, "face", limit),
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
+    gallery = request.app.state.gallery
+    if not await run_in_threadpool(_wait_ready, gallery):
+        raise NotReady("the gallery is still loading; retry shortly", code="not_ready")
     outcome = await run_in_threadpool(enroll, session, packet, principal,
-                                      max_pixels=settings.max_image_pixels)
+                                      max_pixels=settings.max_image_pixels, gallery=gallery)
     return JSONResponse(outcome.body, outcome.status_code)

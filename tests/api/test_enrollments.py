@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cryptography.exceptions import InvalidTag
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -52,9 +53,9 @@ def test_full_enrollment_issues_a_valid_id(client, station, make_key, shared_dat
 def test_replay_returns_the_same_answer_and_other_content_conflicts(
     client, station, engine, shared_data: Path
 ) -> None:
-    data, files = packet(shared_data, face=None, fingers={
-        1: finger_path(shared_data, 1).read_bytes()}, missing={p: "not_captured" for p in
-                                                               range(2, 11)})
+    one = {1: finger_path(shared_data, 1).read_bytes()}
+    data, files = packet(shared_data, face=None, fingers=one,
+                         missing=dict.fromkeys(range(2, 11), "not_captured"))
     first = client.post("/v1/enrollments", data=data, files=files, headers=station)
     assert first.status_code == 201, first.text
     again = client.post("/v1/enrollments", data=data, files=files, headers=station)
@@ -160,7 +161,7 @@ def test_nothing_biometric_is_readable_in_the_database_file(
         tpl = s.scalars(select(Template).where(Template.modality == "finger")).first()
         assert tpl is not None
         plain = crypto.decrypt(tpl.ciphertext, crypto.context("templates", tpl.id, "data"))
-        with pytest.raises(Exception):  # bound to its row: another row id does not decrypt
+        with pytest.raises(InvalidTag):  # bound to its row: another row id does not decrypt
             crypto.decrypt(tpl.ciphertext, crypto.context("templates", tpl.id + 1, "data"))
     sqlite_engine.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("hawiya.db*"))

@@ -1,0 +1,44 @@
+"""CLI for the gallery and the evaluations: ``rebuild-index``, ``eval ...``, ``bench ...``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+eval_app = typer.Typer(help="Biometric evaluations (results as JSON plus pictures).",
+                       no_args_is_help=True)
+bench_app = typer.Typer(help="Speed and memory benchmarks.", no_args_is_help=True)
+
+
+def rebuild_index() -> None:
+    """Rebuild the FAISS indexes from the database (snapshots are replaced atomically)."""
+    from rich.progress import Progress
+    from sqlalchemy import func, select
+
+    from identity.db import session_scope
+    from identity.gallery import FACE_FILE, FINGER_FILE, Gallery
+    from identity.settings import get_settings
+    from models.enrollment import Template
+
+    index_dir = get_settings().index_dir
+    for name in (FACE_FILE, FINGER_FILE):
+        (index_dir / name).unlink(missing_ok=True)
+    gallery = Gallery(index_dir)
+    with session_scope() as session:
+        total = session.scalar(select(func.count()).select_from(Template)
+                               .where(Template.person_id.is_not(None))) or 0
+        with Progress(transient=False) as progress:
+            task = progress.add_task("templates", total=total)
+            gallery.load(session, progress=lambda n: progress.advance(task, n))
+    typer.echo(json.dumps({"faces": len(gallery.faces), "fingers": len(gallery.fingers)}))
+
+
+@eval_app.command("fingers")
+def eval_fingers(db: Path = typer.Option(..., help="folder of NNN_I.tif images"),
+                 out: Path = typer.Option(..., help="JSON results file")) -> None:
+    """FVC protocol on one folder: EER, FMR100, FMR1000 (+ a DET-curve PNG beside --out)."""
+    from bench.fingers_eval import main
+
+    typer.echo(json.dumps(main(db, out), indent=2))

@@ -1,0 +1,132 @@
+"""Agencies: creation, per-agency subject pseudonyms, and the failed-verify lock.
+
+A ``subject_ref`` is a keyed hash of the person id under the agency's own random salt: stable
+for one agency, unlinkable across agencies (two agencies cannot join their logs on it), and
+never derivable from the national ID without the server's secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity import journal
+from identity.crypto import keyed_hash
+from identity.errors import Conflict, Invalid, NotFound, TooMany
+from models.agency_access import VerifyLock
+from models.base import utcnow
+from models.security import Agency, ApiKey
+
+AGENCY_SCOPES = ("verify", "deaths", "heirs", "ration", "events")
+
+
+class SubjectLocked(TooMany):
+    code = "subject_locked"
+
+
+def _aware(at: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def create_agency(session: Session, *, name: str, scopes: list[str],
+                  webhook_url: str | None = None, actor: str = "cli") -> Agency:
+    """Create an agency allowed ``scopes`` (subset of ``AGENCY_SCOPES``). Commits."""
+    name = name.strip()
+    if not 1 <= len(name) <= 100 or not name.isprintable():
+        raise Invalid("agency name must be 1-100 printable characters", code="invalid_name")
+    unknown = sorted(set(scopes) - set(AGENCY_SCOPES))
+    if unknown:
+        raise Invalid(f"unknown agency scope(s): {', '.join(unknown)}", code="invalid_scope")
+    if webhook_url is not None and (len(webhook_url) > 500 or
+                                    not webhook_url.startswith(("https://", "http://"))):
+        raise Invalid("webhook URL must be an http(s) URL of at most 500 characters",
+                      code="invalid_webhook_url")
+    if session.scalars(select(Agency).where(Agency.name == name)).first() is not None:
+        raise Conflict("an agency with this name exists", code="agency_exists")
+    agency = Agency(name=name, scopes=sorted(set(scopes)), webhook_url=webhook_url,
+                    pseudonym_salt=secrets.token_hex(32))
+    session.add(agency)
+    session.flush()
+    journal.audit(session, actor=actor, action="agency.create", outcome="created",
+                  agency=name, details={"agency_id": agency.id, "scopes": agency.scopes})
+    session.commit()
+    return agency
+
+
+def get_agency(session: Session, name: str) -> Agency:
+    agency = session.scalars(select(Agency).where(Agency.name == name)).first()
+    if agency is None:
+        raise NotFound(f"no agency named {name!r}", code="agency_not_found")
+    return agency
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.id)))
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key (never the key itself: only id, prefix, role, name, scopes, revocation)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def subject_ref(agency: Agency, person_id: int) -> str:
+    """This agency's stable pseudonym for a person (32 hex characters)."""
+    return keyed_hash(f"{agency.pseudonym_salt}:{person_id}", "subject-ref-v1")[:32]
+
+
+def webhook_secret(agency: Agency) -> str:
+    """The secret an agency checks webhook signatures with (derived, never stored)."""
+    return keyed_hash(f"{agency.id}:{agency.pseudonym_salt}", "webhook-v1")
+
+
+@dataclass(frozen=True)
+class LockPolicy:
+    failures: int
+    seconds: int
+
+
+def check_not_locked(session: Session, agency_id: int, person_id: int) -> None:
+    """Raise ``SubjectLocked`` (429) while this agency is locked out of this person."""
+    row = session.get(VerifyLock, (agency_id, person_id))
+    if row is not None and row.locked_until is not None:
+        until = _aware(row.locked_until)
+        if until > utcnow():
+            seconds = int((until - utcnow()).total_seconds()) + 1
+            raise SubjectLocked(
+                "too many failed verifications of this person: try again later",
+                details={"retry_after_seconds": seconds})
+
+
+def record_attempt(session: Session, agency_id: int, person_id: int, *, success: bool,
+                   policy: LockPolicy) -> bool:
+    """Count a verify outcome (no commit); return True when this failure set the lock.
+
+    A success clears the count; ``policy.failures`` consecutive failures lock the pair for
+    ``policy.seconds`` (NIST SP 800-63B 5.2.2, rate limiting of failed attempts).
+    """
+    row = session.get(VerifyLock, (agency_id, person_id))
+    if row is None:
+        row = VerifyLock(agency_id=agency_id, person_id=person_id, failures=0)
+        session.add(row)
+    row.updated_at = utcnow()
+    if success:
+        row.failures = 0
+        row.locked_until = None
+        session.flush()
+        return False
+    if row.locked_until is not None and _aware(row.locked_until) <= utcnow():
+        row.locked_until = None
+    row.failures += 1
+    locked = row.failures >= policy.failures
+    if locked:
+        row.locked_until = utcnow() + timedelta(seconds=policy.seconds)
+        row.failures = 0
+    session.flush()
+    return locked
+
+

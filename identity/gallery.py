@@ -1,0 +1,145 @@
+"""The 1:N gallery: FAISS indexes derived from the database (the source of truth).
+
+Ids in the indexes are ``templates.id`` keys. Vectors are added only after the commit that
+stored their rows; snapshots are written atomically (``matching.snapshot``); on start the
+snapshots are loaded (a truncated or altered one is rebuilt, never served) and reconciled with
+the database — ids missing from the index are added, ids with no gallery row removed — before
+``ready`` turns true and ``/readyz`` reports 200.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from identity import crypto
+from matching import face as face_engine
+from matching import fingerprint as finger_engine
+from matching.snapshot import SnapshotError
+from matching.vector_index import FaceIndex
+from models.enrollment import Template
+
+log = logging.getLogger("hawiya.gallery")
+FACE_FILE = "face.snap"
+FINGER_FILE = "fingers.snap"
+SNAPSHOT_EVERY = 500  # additions between automatic snapshots
+
+
+def decrypt_template(row: Template) -> bytes:
+    return crypto.decrypt(row.ciphertext, crypto.context("templates", row.id, "data"))
+
+
+def gallery_rows(session: Session, modality: str, version: str):
+    """(id) of the templates that belong in the gallery: current version, of a person."""
+    extractor_version = (face_engine.FACE_EXTRACTOR_VERSION if modality == "face"
+                         else finger_engine.EXTRACTOR_VERSION)
+    return select(Template.id).where(
+        Template.modality == modality, Template.person_id.is_not(None),
+        Template.extractor_version == (version or extractor_version),
+    )
+
+
+class Gallery:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.faces = FaceIndex()
+        self.fingers = finger_engine.FingerIndex()
+        self.ready = False
+        self.lock = threading.RLock()
+        self._since_snapshot = 0
+        self.rebuilt: list[str] = []  # which snapshots had to be rebuilt at the last load
+
+    # -- start-up ---------------------------------------------------------------------------
+    def load(self, session: Session, progress: Callable[[int], None] | None = None) -> None:
+        """Load snapshots, rebuild what cannot be trusted, reconcile with the database."""
+        with self.lock:
+            self.ready = False
+            self.rebuilt = []
+            try:
+                self.faces = FaceIndex.load(self.index_dir / FACE_FILE)  # type: ignore[assignment]
+            except SnapshotError as exc:
+                log.warning("face snapshot not usable (%s): rebuilding from the database", exc)
+                self.faces = FaceIndex()
+                self.rebuilt.append("face")
+            try:
+                self.fingers = finger_engine.FingerIndex.load(self.index_dir / FINGER_FILE)
+            except SnapshotError as exc:
+                log.warning("finger snapshot not usable (%s): rebuilding from the database", exc)
+                self.fingers = finger_engine.FingerIndex()
+                self.rebuilt.append("fingers")
+            added, removed = self.reconcile(session, progress)
+            log.info("gallery ready: %d faces, %d fingers (+%d, -%d)", len(self.faces),
+                     len(self.fingers), added, removed)
+            if added or removed or self.rebuilt:
+                self.snapshot()
+            self.ready = True
+
+    def reconcile(self, session: Session,
+                  progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+        added = removed = 0
+        for modality, index in (("face", self.faces), ("finger", self.fingers)):
+            wanted = np.fromiter(session.scalars(gallery_rows(session, modality, "")),
+                                 dtype=np.int64)
+            have = index.ids()
+            stale = np.setdiff1d(have, wanted)
+            if len(stale):
+                removed += int(index.remove(stale))
+            missing = np.setdiff1d(wanted, have)
+            for start in range(0, len(missing), 1000):
+                chunk = missing[start:start + 1000].tolist()
+                rows = session.scalars(select(Template).where(Template.id.in_(chunk))).all()
+                self._add_rows(rows)
+                added += len(rows)
+                if progress:
+                    progress(len(rows))
+        session.rollback()
+        return added, removed
+
+    # -- changes (call only after the commit) -----------------------------------------------
+    def _add_rows(self, rows: Iterable[Template]) -> None:
+        faces: list[tuple[int, np.ndarray]] = []
+        fingers: list[tuple[int, int, finger_engine.FingerTemplate]] = []
+        for row in rows:
+            blob = decrypt_template(row)
+            if row.modality == "face":
+                faces.append((row.id, face_engine.FaceEncoding.from_bytes(blob).vector))
+            else:
+                tpl = finger_engine.FingerTemplate.from_bytes(blob)
+                fingers.append((row.id, row.position, tpl))
+        with self.lock:
+            if faces:
+                self.faces.add(np.array([f[0] for f in faces], np.int64),
+                               np.stack([f[1] for f in faces]).astype(np.float32))
+            if fingers:
+                self.fingers.add(np.array([f[0] for f in fingers], np.int64),
+                                 [f[1] for f in fingers], [f[2] for f in fingers])
+
+    def add_committed(self, session_factory: Callable[[], Session], ids: list[int]) -> None:
+        """Add committed template rows to the indexes (reads them back from the database)."""
+        if not ids:
+            return
+        with session_factory() as session:
+            rows = session.scalars(select(Template).where(Template.id.in_(ids))).all()
+            self._add_rows([r for r in rows if r.person_id is not None])
+        with self.lock:
+            self._since_snapshot += len(ids)
+            if self._since_snapshot >= SNAPSHOT_EVERY:
+                self.snapshot()
+
+    def remove(self, ids: list[int]) -> None:
+        arr = np.array(ids, np.int64)
+        with self.lock:
+            self.faces.remove(arr)
+            self.fingers.remove(arr)
+
+    def snapshot(self) -> None:
+        with self.lock:
+            self.faces.save(self.index_dir / FACE_FILE)
+            self.fingers.save(self.index_dir / FINGER_FILE)
+            self._since_snapshot = 0

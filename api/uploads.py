@@ -1,0 +1,16 @@
+"""Bounded reading of uploaded files (a file over the limit is a 413, never read whole)."""
+
+from __future__ import annotations
+
+from fastapi import UploadFile
+
+from identity.errors import TooLarge
+
+
+async def read_upload(upload: UploadFile | None, name: str, limit: int) -> bytes | None:
+    if upload is None:
+        return None
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{name} is larger than {limit} bytes", code="file_too_large")
+    return data

@@ -45,6 +45,15 @@ def ministry(session: Session, name: str = MINISTRY) -> Principal:
                      scopes=frozenset({"ration"}), agency_id=row.id, agency_name=row.name)
 
 
+def health_agency(session: Session) -> Principal:
+    """A health directorate reporting deaths (the real death-record service takes it)."""
+    row = Agency(name="Basra health directorate", scopes=["deaths"], pseudonym_salt="2" * 32)
+    session.add(row)
+    session.commit()
+    return Principal(key_id=800_000 + row.id, name="health-key", role="agency",
+                     scopes=frozenset({"deaths"}), agency_id=row.id, agency_name=row.name)
+
+
 def card(session: Session, principal: Principal, head: Person, *members: Person,
          governorate: str = "Basra", authorised: tuple[Person, ...] = ()) -> Household:
     request = HouseholdIn(governorate=governorate, centre="BS-01", head=head.national_id,

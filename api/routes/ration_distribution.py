@@ -1,0 +1,148 @@
+"""``/v1/ration``: distribution rounds, receipts (agents, after a 1:1 verify) and the ministry's
+reports (JSON and a server-rendered page with inline-SVG charts)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from agencies.ration import agents, distribution, life_events, report_page, reports
+from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
+from api.deps import RationAgencyDep, SessionDep
+from identity.agencies import LockPolicy
+from identity.errors import TooLarge
+from models.person import Person
+from models.ration import Household, Round
+
+router = APIRouter(prefix="/v1/ration", tags=["ration"])
+Upload = Annotated[UploadFile | None, File(description="PNG, TIFF or WSQ finger image")]
+_ERR: dict[int | str, dict[str, Any]] = {
+    403: {"description": "not an agent / collector may not collect / biometrics do not match"},
+    404: {"description": "unknown card, round or person"},
+    409: {"description": "already collected, round not open, not eligible"},
+    413: {"description": "file too large"}, 415: {"description": "wrong image type"},
+    422: {"description": "invalid"}, 429: {"description": "verify locked after failures"}}
+
+
+class RoundView(BaseModel):
+    code: str
+    opens_on: date
+    closes_on: date
+    items: list[ItemIn]
+
+
+class ReceiptItem(BaseModel):
+    item: str
+    unit: str
+    quantity: int
+
+
+class ReceiptView(BaseModel):
+    receipt_id: int
+    card_number: str
+    round: str
+    collector_national_id: str
+    agent_licence: str
+    eligible_members: int
+    items: list[ReceiptItem]
+    modalities_used: list[str]
+    recorded_at: datetime
+
+
+def _round_view(session: SessionDep, rnd: Round) -> RoundView:
+    return RoundView(code=rnd.code, opens_on=rnd.opens_on, closes_on=rnd.closes_on,
+                     items=[ItemIn(item=i.item, unit=i.unit, per_person=i.per_person)
+                            for i in distribution.round_items(session, rnd.id)])
+
+
+@router.post("/rounds", response_model=RoundView, status_code=201, responses=_ERR,
+             summary="A distribution round with its items and per-person quantities")
+def create_round(body: RoundIn, principal: RationAgencyDep, session: SessionDep) -> RoundView:
+    rnd = distribution.create_round(session, principal=principal, request=body)
+    return _round_view(session, rnd)
+
+
+@router.get("/rounds/{code}", response_model=RoundView, responses=_ERR, summary="A round")
+def get_round(code: Annotated[str, Path(max_length=16)], principal: RationAgencyDep,
+              session: SessionDep) -> RoundView:
+    return _round_view(session, distribution.get_round(session, code))
+
+
+async def _read(upload: UploadFile | None, name: str, limit: int) -> bytes | None:
+    if upload is None:
+        return None
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"{name} is larger than {limit} bytes", code="file_too_large")
+    return data
+
+
+@router.post("/receipts", response_model=ReceiptView, status_code=201, responses=_ERR,
+             summary="An agent records a card's collection after verifying the collector")
+async def post_receipt(
+    request: Request, principal: RationAgencyDep, session: SessionDep,
+    card_number: Annotated[str, Form(min_length=1, max_length=16)],
+    round: Annotated[str, Form(min_length=1, max_length=16)],
+    collector_national_id: Annotated[str, Form(min_length=1, max_length=12)],
+    face: Annotated[UploadFile | None, File(description="JPEG or PNG face image")] = None,
+    finger_1: Upload = None, finger_2: Upload = None, finger_3: Upload = None,
+    finger_4: Upload = None, finger_5: Upload = None, finger_6: Upload = None,
+    finger_7: Upload = None, finger_8: Upload = None, finger_9: Upload = None,
+    finger_10: Upload = None,
+) -> ReceiptView:
+    settings = request.app.state.settings
+    limit = settings.max_image_bytes
+    uploads = [finger_1, finger_2, finger_3, finger_4, finger_5, finger_6, finger_7, finger_8,
+               finger_9, finger_10]
+    fingers: dict[int, bytes] = {}
+    for pos, upload in enumerate(uploads, start=1):
+        data = await _read(upload, f"finger_{pos}", limit)
+        if data is not None:
+            fingers[pos] = data
+    face_bytes = await _read(face, "face", limit)
+    req = ReceiptRequest(card_number=card_number, round_code=round,
+                         collector=collector_national_id, face=face_bytes, fingers=fingers)
+    policy = LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)
+    receipt, agent = await run_in_threadpool(
+        distribution.record_receipt, session, principal=principal, request=req,
+        max_pixels=settings.max_image_pixels, policy=policy,
+        grace_days=settings.ration_death_grace_days)
+    household = session.get(Household, receipt.household_id)
+    rnd = session.get(Round, receipt.round_id)
+    collector = session.get(Person, receipt.collector_person_id)
+    assert household is not None and rnd is not None and collector is not None
+    return ReceiptView(
+        receipt_id=receipt.id, card_number=household.card_number, round=rnd.code,
+        collector_national_id=collector.national_id, agent_licence=agent.licence,
+        eligible_members=receipt.eligible_members,
+        items=[ReceiptItem(**i) for i in receipt.items], modalities_used=receipt.modalities,
+        recorded_at=receipt.recorded_at)
+
+
+def _report(request: Request, session: SessionDep, principal: Any,
+            on: date | None) -> dict[str, Any]:
+    agents.require_ministry(session, principal)
+    life_events.sync(session=session,
+                     grace_days=request.app.state.settings.ration_death_grace_days)
+    result = reports.summary(session, on or date.today())
+    session.rollback()
+    return result
+
+
+@router.get("/reports/summary", responses=_ERR,
+            summary="Eligible by governorate, blocked by reason, receipts, complaints (JSON)")
+def report_json(request: Request, principal: RationAgencyDep, session: SessionDep,
+                on: Annotated[date | None, Query()] = None) -> dict[str, Any]:
+    return _report(request, session, principal, on)
+
+
+@router.get("/reports/page", response_class=HTMLResponse, responses=_ERR,
+            summary="The same report as a page with charts")
+def report_html(request: Request, principal: RationAgencyDep, session: SessionDep,
+                on: Annotated[date | None, Query()] = None) -> HTMLResponse:
+    return HTMLResponse(report_page.render(_report(request, session, principal, on)))

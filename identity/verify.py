@@ -12,6 +12,7 @@ lock), then ``match_probe`` inside one. ``verify_person`` does both in one call.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +23,39 @@ from identity import crypto
 from identity.errors import Invalid
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
+from matching import thresholds
+from matching.thresholds import Threshold
 from models.enrollment import Template
 from models.person import Person
 
 log = logging.getLogger("hawiya.verify")
+
+# 1:1 decision thresholds on the fused LLR of ``matching.fusion``. The fusion table's
+# ``fusion.*`` rows are sized for 1:N search in a 46M gallery (t = ln(N / FPIR)); a 1:1 check
+# compares against one person, so t = ln(1 / FMR). A row of the same name in
+# ``matching/thresholds.py`` takes precedence (the one table); these are its proposed values.
+VERIFY_THRESHOLDS = {
+    row.name: row for row in (
+        Threshold(
+            name="verify.match_llr", value=round(math.log(1e5), 2),
+            direction="higher is more similar (summed natural-log likelihood ratio)",
+            calibrated_for="FMR <= 1e-5 per 1:1 check (a calibrated LLR exceeds t for a "
+            "non-mate with probability <= e^-t); NIST SP 800-63B asks FMR <= 1e-4, the extra "
+            "decade covers the over-confidence of summing correlated fingers",
+            data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)"),
+        Threshold(
+            name="verify.review_llr", value=round(math.log(1e3), 2),
+            direction="higher is more similar (summed natural-log likelihood ratio)",
+            calibrated_for="FMR <= 1e-3: below it the answer is no_match; between the two the "
+            "agency is told to check by other means (band review, not a match)",
+            data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)"),
+    )
+}
+
+
+def _threshold(name: str) -> float:
+    row = thresholds.THRESHOLDS.get(name) or VERIFY_THRESHOLDS[name]
+    return float(row.value)
 DEFAULT_FINGER_DPI = 500
 FINGER_POSITIONS = range(1, 11)
 
@@ -156,6 +186,33 @@ def _finger_scores(session: Session, person: Person,
     return scores
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Raw comparison results (internal: never leaves the registry). ``face_distance``: the
+    smallest L2 distance to a stored face (lower = more similar) or None; ``finger_scores``:
+    position -> best LSS-R score in [0, 1] (higher = more similar)."""
+
+    face_distance: float | None
+    finger_scores: dict[int, float]
+
+
+def compare_probe(session: Session, person: Person, probe: Probe) -> Evidence:
+    """Compare a prepared probe with ``person``'s stored templates of the current versions."""
+    distance = _face_distance(session, person, probe.face) if probe.face is not None else None
+    scores = _finger_scores(session, person, probe.fingers) if probe.fingers else {}
+    return Evidence(distance, scores)
+
+
+def verify_band(llr: float) -> str:
+    """The 1:1 band of a fused LLR: ``match`` at or above ``verify.match_llr``, ``review`` at or
+    above ``verify.review_llr``, else ``no_match``."""
+    if llr >= _threshold("verify.match_llr"):
+        return "match"
+    if llr >= _threshold("verify.review_llr"):
+        return "review"
+    return "no_match"
+
+
 def match_probe(session: Session, person: Person, probe: Probe) -> VerifyResult:
     """Compare a prepared probe with ``person``'s stored templates (reads only, no writes).
 
@@ -164,14 +221,15 @@ def match_probe(session: Session, person: Person, probe: Probe) -> VerifyResult:
     """
     from matching.fusion import fuse
 
-    distance = _face_distance(session, person, probe.face) if probe.face is not None else None
-    scores = _finger_scores(session, person, probe.fingers) if probe.fingers else {}
-    if distance is None and not scores:
+    evidence = compare_probe(session, person, probe)
+    if evidence.face_distance is None and not evidence.finger_scores:
         raise Invalid("the person has no stored template for the submitted modalities",
                       code="no_comparable_modality")
-    fused = fuse(distance, scores)
-    used = (["face"] if distance is not None else []) + [f"finger_{p}" for p in sorted(scores)]
-    return VerifyResult(match=fused.band == "match", band=str(fused.band), modalities_used=used)
+    fused = fuse(evidence.face_distance, evidence.finger_scores)
+    band = verify_band(fused.llr)
+    used = (["face"] if evidence.face_distance is not None else []) + \
+        [f"finger_{p}" for p in sorted(evidence.finger_scores)]
+    return VerifyResult(match=band == "match", band=band, modalities_used=used)
 
 
 def verify_person(session: Session, person: Person, *, face: np.ndarray | None,

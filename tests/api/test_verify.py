@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,36 @@ def test_probe_without_a_face_is_a_422_not_a_failure(client, station, agency,
     nothing = client.post("/v1/verify", data={"national_id": nid},
                           headers={"Authorization": f"Bearer {agency}"})
     assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "empty_probe"
+
+
+def test_repeated_failures_lock_the_id_for_that_agency(engine, make_key, tmp_path: Path,
+                                                       shared_data: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from identity.settings import Settings
+    from models.agency_access import VerifyLock
+    from models.base import utcnow
+
+    settings = Settings(environment="test", data_dir=tmp_path / "v", verify_lock_failures=2,
+                        verify_lock_seconds=600)
+    with TestClient(create_app(settings, engine)) as client:
+        station = make_key("station", name="st-lock")
+        nid = enroll(client, station, shared_data, capture_id="l-1", fingers=(1,))
+        court = make_key("agency", name="court-lock", scopes=["verify"])
+        other = make_key("agency", name="other-lock", scopes=["verify"])
+        for _ in range(2):
+            resp = verify(client, court, nid, shared_data, face="biden.jpg")
+            assert resp.status_code == 200 and resp.json()["match"] is False, resp.text
+        locked = verify(client, court, nid, shared_data, face="obama2.jpg")
+        assert locked.status_code == 429, locked.text
+        assert locked.json()["error"]["code"] == "subject_locked"
+        assert verify(client, other, nid, shared_data, face="obama2.jpg").status_code == 200
+        with session_factory(engine)() as s:
+            outcomes = [r.outcome for r in s.scalars(
+                select(AuditRow).where(AuditRow.action == "verify").order_by(AuditRow.id))]
+            assert outcomes[:3] == ["no_match", "no_match", "subject_locked"]
+            for row in s.scalars(select(VerifyLock)):
+                row.locked_until = utcnow() - timedelta(seconds=1)  # the lock has run out
+            s.commit()
+        assert verify(client, court, nid, shared_data, face="obama2.jpg").status_code == 200

@@ -1,0 +1,127 @@
+"""identity.verify with real images: evidence margins, version and tamper handling; the lock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from identity import agencies, verify
+from identity.db import session_factory
+from identity.errors import Invalid
+from matching import thresholds
+from models.agency_access import VerifyLock
+from models.base import utcnow
+from models.enrollment import Template
+from models.person import Person
+from tests.api.verify_helpers import enroll
+from tests.packets import face_path, finger_path
+
+FINGERS = (1, 2)
+
+
+def _rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"), dtype=np.uint8)
+
+
+def _grey(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"), dtype=np.uint8)
+
+
+def _probe(shared: Path, face: str, db: str) -> verify.Probe:
+    return verify.prepare_probe(
+        face=_rgb(face_path(shared, face)),
+        fingers={p: _grey(finger_path(shared, p, 2, db)) for p in FINGERS})
+
+
+@pytest.fixture
+def enrolled(client, make_key, engine, shared_data: Path) -> int:
+    nid = enroll(client, make_key("station", name="st-id"), shared_data, capture_id="e-1",
+                 fingers=FINGERS)
+    with session_factory(engine)() as s:
+        return s.scalars(select(Person.id).where(Person.national_id == nid)).one()
+
+
+def test_genuine_and_impostor_evidence_fall_on_their_side(engine, enrolled,
+                                                          shared_data: Path) -> None:
+    genuine_probe = _probe(shared_data, "obama2.jpg", "FVC2002_DB1_B")
+    impostor_probe = _probe(shared_data, "biden.jpg", "FVC2002_DB2_B")
+    with session_factory(engine)() as s:
+        person = s.get(Person, enrolled)
+        assert person is not None
+        genuine = verify.compare_probe(s, person, genuine_probe)
+        impostor = verify.compare_probe(s, person, impostor_probe)
+    face_t = thresholds.value("face.match_distance")
+    assert genuine.face_distance is not None and impostor.face_distance is not None
+    assert genuine.face_distance < face_t - 0.05 < face_t + 0.1 < impostor.face_distance
+    finger_t = thresholds.value("finger.match_score")
+    assert set(genuine.finger_scores) == set(FINGERS) == set(impostor.finger_scores)
+    assert max(impostor.finger_scores.values()) < finger_t
+    assert min(genuine.finger_scores.values()) > finger_t
+    # Through fusion: the same evidence decides the bands.
+    with session_factory(engine)() as s:
+        person = s.get(Person, enrolled)
+        assert person is not None
+        assert verify.match_probe(s, person, impostor_probe).band == "no_match"
+
+
+def test_other_versions_and_tampered_templates_are_never_compared(engine, enrolled,
+                                                                   shared_data: Path) -> None:
+    probe = _probe(shared_data, "obama2.jpg", "FVC2002_DB1_B")
+    with session_factory(engine)() as s:
+        rows = s.scalars(select(Template).where(Template.person_id == enrolled)).all()
+        face_row = next(r for r in rows if r.modality == "face")
+        face_row.ciphertext = face_row.ciphertext[:-1] + bytes([face_row.ciphertext[-1] ^ 1])
+        s.commit()
+        person = s.get(Person, enrolled)
+        assert person is not None
+        evidence = verify.compare_probe(s, person, probe)
+        assert evidence.face_distance is None  # the altered row fails authentication
+        assert set(evidence.finger_scores) == set(FINGERS)
+        s.execute(update(Template).where(Template.modality == "finger")
+                  .values(extractor_version="0.0-old"))
+        s.commit()
+        with pytest.raises(Invalid) as err:
+            verify.match_probe(s, person, probe)
+        assert err.value.code == "no_comparable_modality"
+
+
+def test_probe_quality_failures_are_named() -> None:
+    blank = np.zeros((300, 300), np.uint8)
+    with pytest.raises(Invalid) as err:
+        verify.prepare_probe(face=np.zeros((120, 120, 3), np.uint8), fingers={4: blank})
+    assert err.value.code == "probe_quality_failed"
+    assert {d["sample"] for d in err.value.details} == {"face", "finger_4"}
+    with pytest.raises(Invalid):
+        verify.prepare_probe(face=None, fingers={})
+    with pytest.raises(Invalid):
+        verify.prepare_probe(face=None, fingers={11: blank})
+
+
+def test_lock_counts_consecutive_failures_per_agency_and_expires(engine, enrolled) -> None:
+    policy = agencies.LockPolicy(failures=3, seconds=60)
+    with session_factory(engine)() as s:
+        a = agencies.create_agency(s, name="A", scopes=["verify"])
+        b = agencies.create_agency(s, name="B", scopes=["verify"])
+        for _ in range(2):
+            assert not agencies.record_attempt(s, a.id, enrolled, success=False, policy=policy)
+        agencies.record_attempt(s, a.id, enrolled, success=True, policy=policy)  # resets
+        for _ in range(2):
+            assert not agencies.record_attempt(s, a.id, enrolled, success=False, policy=policy)
+        assert agencies.record_attempt(s, a.id, enrolled, success=False, policy=policy)
+        s.commit()
+        with pytest.raises(agencies.SubjectLocked) as err:
+            agencies.check_not_locked(s, a.id, enrolled)
+        assert 0 < err.value.details["retry_after_seconds"] <= 61
+        agencies.check_not_locked(s, b.id, enrolled)  # another agency is not locked out
+        row = s.get(VerifyLock, (a.id, enrolled))
+        assert row is not None
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        s.commit()
+        agencies.check_not_locked(s, a.id, enrolled)
+        assert agencies.subject_ref(a, enrolled) != agencies.subject_ref(b, enrolled)
+        assert agencies.subject_ref(a, enrolled) == agencies.subject_ref(a, enrolled)

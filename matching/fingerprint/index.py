@@ -1,0 +1,255 @@
+"""1:N candidate search over compact cylinder codes in FAISS binary IVF indexes.
+
+Each enrolled finger contributes up to 40 cylinder codes of 8 bytes (``codes``), stored in one
+``faiss.IndexBinaryIVF`` per finger position with the finger's id (the caller's database key).
+A probe's cylinder codes each fetch their nearest stored codes; every stored finger collects,
+per probe cylinder, a vote that falls with Hamming distance, and fingers are ranked by their
+summed votes (Cappelli-style cylinder voting). RAM is about 16 bytes a code, so at most ~650
+bytes a finger plus 9 bytes of bookkeeping; full templates stay in the database and the top
+candidates are re-scored 1:1 with ``rescore`` / ``compare``.
+
+With ``nlist=1`` (the default) search is exhaustive over the codes; for large galleries call
+``train`` on a sample of templates while the index is empty, then ``add``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .codes import CODE_BITS, cylinder_codes
+from .template import FingerTemplate
+
+POSITIONS = range(0, 11)  # 0 = unknown, 1-10 = ISO/IEC 19794-4 finger positions
+VOTE_RADIUS = 22  # codes farther than this (of 64 bits) give no vote
+NEIGHBOURS_PER_CYLINDER = 64
+_FMT = "hw-finger-idx1"
+_MAGIC = b"HWFI"
+
+
+@contextmanager
+def _one_thread():
+    """FAISS OpenMP at one thread for our calls: with busy-waiting OpenMP workers a loaded
+    2-core machine is many times slower; parallelism comes from serving several requests."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def _new_ivf(nlist: int) -> Any:
+    import faiss
+
+    quantizer: Any = faiss.IndexBinaryFlat(CODE_BITS)
+    ivf = faiss.IndexBinaryIVF(quantizer, CODE_BITS, nlist)
+    ivf.own_fields = True
+    quantizer.this.disown()
+    return ivf
+
+
+def _clone(index: Any) -> Any:
+    import faiss
+
+    return faiss.deserialize_index_binary(faiss.serialize_index_binary(index))
+
+
+class FingerIndex:
+    """Per-position FAISS binary IVF over cylinder codes; ids are caller database keys."""
+
+    def __init__(self, nlist: int = 1, nprobe: int = 1) -> None:
+        self.nlist, self.nprobe = int(nlist), int(nprobe)
+        self._template: Any = _new_ivf(self.nlist)
+        if self.nlist == 1:
+            self._template.train(np.zeros((1, CODE_BITS // 8), np.uint8))
+        self._ivf: dict[int, Any] = {}
+        self._ids = np.zeros(0, np.int64)
+        self._pos = np.zeros(0, np.int8)
+
+    # -- building ---------------------------------------------------------------------------
+    def train(self, templates: list[FingerTemplate]) -> None:
+        """Train the IVF coarse quantizer on sample templates (only while empty)."""
+        if len(self):
+            raise ValueError("train() only on an empty index")
+        codes = np.concatenate([cylinder_codes(t) for t in templates])
+        if len(codes) < self.nlist:
+            raise ValueError(f"need at least {self.nlist} cylinder codes to train")
+        with _one_thread():
+            self._template.train(codes)
+        self._ivf.clear()
+
+    def _index_for(self, position: int) -> Any:
+        if position not in self._ivf:
+            ivf = _clone(self._template)
+            ivf.nprobe = self.nprobe
+            self._ivf[position] = ivf
+        return self._ivf[position]
+
+    def add(self, ids: np.ndarray, positions: list[int], templates: list[FingerTemplate]) -> None:
+        """Add fingers (after their rows are committed). Re-adding an id replaces it."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if not len(ids) == len(positions) == len(templates):
+            raise ValueError("ids, positions and templates differ in length")
+        if any(int(p) not in POSITIONS for p in positions):
+            raise ValueError("finger positions are 0 (unknown) or 1-10")
+        self.remove(ids)
+        by_pos: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        for fid, pos, tpl in zip(ids, positions, templates, strict=True):
+            codes = cylinder_codes(tpl)
+            acc = by_pos.setdefault(int(pos), ([], []))
+            acc[0].append(codes)
+            acc[1].append(np.full(len(codes), fid, np.int64))
+        with _one_thread():
+            for pos, (codes_list, id_list) in by_pos.items():
+                codes = np.concatenate(codes_list)
+                if len(codes):
+                    self._index_for(pos).add_with_ids(codes, np.concatenate(id_list))
+        self._ids = np.concatenate([self._ids, ids])
+        self._pos = np.concatenate([self._pos, np.asarray(positions, np.int8)])
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Remove fingers by id; unknown ids are ignored. Returns how many were removed."""
+        import faiss
+
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        hit = np.isin(self._ids, ids)
+        if not hit.any():
+            return 0
+        gone = self._ids[hit]
+        with _one_thread():
+            for pos in np.unique(self._pos[hit]):
+                self._ivf[int(pos)].remove_ids(faiss.IDSelectorBatch(gone))
+        self._ids, self._pos = self._ids[~hit], self._pos[~hit]
+        return int(hit.sum())
+
+    def ids(self) -> np.ndarray:
+        return self._ids.copy()
+
+    def __len__(self) -> int:
+        return int(self._ids.shape[0])
+
+    # -- searching --------------------------------------------------------------------------
+    def search(
+        self, template: FingerTemplate, position: int | None, k: int, neighbours: bool = False
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` candidate finger ids with their vote scores (higher = more likely).
+
+        ``position`` limits the search to that finger position (and to fingers enrolled with
+        position 0, unknown); ``None`` searches all. ``neighbours`` also searches the adjacent
+        fingers of the same hand (a mislabelled finger is usually a neighbour).
+        """
+        codes = cylinder_codes(template)
+        if not len(codes) or not len(self):
+            return []
+        if position is None:
+            wanted = list(self._ivf)
+        else:
+            wanted = [int(position), 0]
+            if neighbours and 1 <= position <= 10:
+                hand = range(1, 6) if position <= 5 else range(6, 11)
+                wanted += [p for p in (position - 1, position + 1) if p in hand]
+        votes: dict[int, float] = {}
+        for pos in wanted:
+            ivf = self._ivf.get(pos)
+            if ivf is None or ivf.ntotal == 0:
+                continue
+            nn = min(NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
+            with _one_thread():
+                dist, lab = ivf.search(codes, nn)
+            for f, w in _votes(dist, lab).items():
+                votes[f] = votes.get(f, 0.0) + w
+        ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: int(k)]
+        return [(int(f), float(s)) for f, s in ranked]
+
+    # -- persistence ------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        import faiss
+
+        buf = io.BytesIO()
+        meta = {"nlist": self.nlist, "nprobe": self.nprobe, "code_bits": CODE_BITS}
+        blobs = {"template": faiss.serialize_index_binary(self._template).tobytes()}
+        for pos, ivf in self._ivf.items():
+            blobs[str(pos)] = faiss.serialize_index_binary(ivf).tobytes()
+        arrays: dict[str, Any] = {f"ivf_{k}": np.frombuffer(v, np.uint8) for k, v in blobs.items()}
+        arrays["ids"], arrays["pos"] = self._ids, self._pos
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+        np.savez(buf, **arrays)
+        body = buf.getvalue()
+        return _MAGIC + struct.pack("<Q", len(body)) + body
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FingerIndex:
+        import faiss
+
+        if data[:4] != _MAGIC or struct.unpack("<Q", data[4:12])[0] != len(data) - 12:
+            raise ValueError("not a finger index (bad magic or length)")
+        arrays = np.load(io.BytesIO(data[12:]), allow_pickle=False)
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        if meta.get("code_bits") != CODE_BITS:
+            raise ValueError("finger index of another code format: rebuild it")
+        self = cls.__new__(cls)
+        self.nlist, self.nprobe = int(meta["nlist"]), int(meta["nprobe"])
+        self._template = faiss.deserialize_index_binary(arrays["ivf_template"])
+        self._ivf = {}
+        for key in arrays.files:
+            if key.startswith("ivf_") and key != "ivf_template":
+                ivf: Any = faiss.deserialize_index_binary(arrays[key])
+                ivf.nprobe = self.nprobe
+                self._ivf[int(key[4:])] = ivf
+        self._ids = arrays["ids"].astype(np.int64)
+        self._pos = arrays["pos"].astype(np.int8)
+        return self
+
+    def save(self, path: Path) -> None:
+        """Atomic snapshot (tmp + fsync + rename) via ``matching.snapshot``."""
+        from matching.snapshot import write_snapshot
+
+        write_snapshot(Path(path), self.to_bytes(), _FMT)
+
+    @classmethod
+    def load(cls, path: Path) -> FingerIndex:
+        """Load a snapshot; ``SnapshotError`` if missing, truncated, altered or foreign."""
+        from matching.snapshot import SnapshotError, read_snapshot
+
+        payload = read_snapshot(Path(path), _FMT)
+        try:
+            return cls.from_bytes(payload)
+        except (ValueError, KeyError, OSError, RuntimeError) as exc:
+            raise SnapshotError(f"{Path(path).name}: {exc}") from exc
+
+
+def _votes(dist: np.ndarray, lab: np.ndarray) -> dict[int, float]:
+    """Per finger: sum over probe cylinders of the best vote that cylinder gave it."""
+    w = np.clip((VOTE_RADIUS - dist.astype(np.float32)) / VOTE_RADIUS, 0.0, None)
+    ok = (lab >= 0) & (w > 0)
+    rows = np.repeat(np.arange(dist.shape[0]), dist.shape[1])[ok.ravel()]
+    fids, wts = lab.ravel()[ok.ravel()], w.ravel()[ok.ravel()]
+    if not len(fids):
+        return {}
+    # best vote per (probe cylinder, finger), then summed per finger
+    order = np.lexsort((-wts, fids, rows))
+    rows, fids, wts = rows[order], fids[order], wts[order]
+    first = np.ones(len(rows), bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (fids[1:] != fids[:-1])
+    uniq, inv = np.unique(fids[first], return_inverse=True)
+    sums = np.bincount(inv, weights=wts[first])
+    return dict(zip(uniq.tolist(), sums.tolist(), strict=True))
+
+
+def rescore(
+    probe: FingerTemplate, candidates: dict[int, FingerTemplate]
+) -> list[tuple[int, float]]:
+    """LSS-R scores of ``probe`` against candidate templates, best first."""
+    from .lssr import compare
+
+    scored = [(int(i), compare(probe, t)) for i, t in candidates.items()]
+    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,51 @@
+"""Tuning constants of the fingerprint engine, in one table.
+
+MCC and LSS-R constants are the published ones: R. Cappelli, M. Ferrara, D. Maltoni,
+"Minutia Cylinder-Code: a new representation and matching technique for fingerprint
+recognition", IEEE TPAMI 32(12):2128-2141, 2010 (Table 1 and section 5). Distances are in pixels
+at 500 dpi, angles in radians. Decision thresholds (scores, counts, areas) live in
+``matching/thresholds.py``; these are the shape of the method, not decisions.
+"""
+
+from __future__ import annotations
+
+import math
+
+# --- cylinder (MCC16b) ---------------------------------------------------------------------
+R = 70.0  # cylinder radius
+NS = 16  # cells along each side of the cylinder base
+ND = 6  # cells along the direction axis
+DELTA_S = 2.0 * R / NS  # cell side
+DELTA_D = 2.0 * math.pi / ND  # cell height (angle)
+SIGMA_S = 28.0 / 3.0  # spatial Gaussian
+SIGMA_D = 2.0 * math.pi / 9.0  # directional Gaussian
+MU_PSI = 0.01  # bit threshold of the cell value (MCC16b: Psi is a step at MU_PSI)
+TAU_PSI = 400.0  # slope of the sigmoid Psi in the real-valued form (not used by MCC16b)
+OMEGA = 50.0  # convex hull of the minutiae enlarged by OMEGA
+MIN_VC = 0.75  # a cylinder needs MIN_VC of its in-radius cells valid ...
+MIN_M = 2  # ... and at least MIN_M other minutiae within R + 3 SIGMA_S
+
+CELLS_2D = NS * NS
+CELLS = CELLS_2D * ND
+CODE_BYTES = CELLS // 8  # 192 bytes of cell bits per cylinder
+MASK_BYTES = CELLS_2D // 8  # 32 bytes of validity (same for every direction layer)
+
+# --- cylinder similarity --------------------------------------------------------------------
+MIN_ME = 0.6  # matchable: cells valid in both >= MIN_ME of the in-radius cells
+DELTA_THETA = math.pi / 2  # matchable: minutia directions differ by at most this
+
+# --- global score: LSS-R --------------------------------------------------------------------
+MIN_NP = 4
+MAX_NP = 12
+MU_P = 20.0
+TAU_P = 2.0 / 5.0
+N_REL = 5  # relaxation iterations
+W_R = 0.5  # weight of a pair's own previous similarity
+MU_RHO_1, TAU_RHO_1 = 5.0, -8.0 / 5.0  # distance consistency
+MU_RHO_2, TAU_RHO_2 = math.pi / 12, -30.0  # direction-difference consistency
+MU_RHO_3, TAU_RHO_3 = math.pi / 12, -30.0  # radial-angle consistency
+
+# --- extraction -----------------------------------------------------------------------------
+LEADER_SIZE_MULTIPLE = 32  # LEADER's encoder/decoder needs H and W multiples of 32
+BASE_DPI = 500  # every coordinate in a template is at this resolution
+MAX_MINUTIAE = 100  # keep the best MAX_MINUTIAE detections by LEADER quality

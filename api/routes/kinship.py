@@ -17,7 +17,7 @@ from identity.vital_schemas import BirthIn, MarriageIn
 router = APIRouter(prefix="/v1/kinship", tags=["kinship"])
 
 CsvBody = Annotated[bytes, Body(media_type="text/csv", description="CSV with a header row")]
-_ERRORS: dict[int | str, dict[str, str]] = {
+_ERRORS: dict[int | str, dict[str, object]] = {
     404: {"description": "unknown national ID"},
     409: {"description": "conflicts with a recorded link"},
     413: {"description": "CSV too large"},
@@ -29,6 +29,11 @@ class LinkOutcome(BaseModel):
     outcome: str  # created | updated | unchanged
     birth_id: int | None = None
     marriage_id: int | None = None
+
+
+_REPLAY: dict[int | str, dict[str, object]] = {
+    200: {"model": LinkOutcome, "description": "already recorded (unchanged) or completed"},
+    **_ERRORS}
 
 
 class Counts(BaseModel):
@@ -77,13 +82,13 @@ def _created(body: dict[str, Any]) -> JSONResponse:
                         201 if body["outcome"] == "created" else 200)
 
 
-@router.post("/births", status_code=201, response_model=LinkOutcome, responses=_ERRORS,
+@router.post("/births", status_code=201, response_model=LinkOutcome, responses=_REPLAY,
              summary="Record a birth (mother and/or father of a child)")
 def post_birth(item: BirthIn, principal: AdminDep, session: SessionDep) -> JSONResponse:
     return _created(kinship_load.record_birth(session, item, actor=principal.actor))
 
 
-@router.post("/marriages", status_code=201, response_model=LinkOutcome, responses=_ERRORS,
+@router.post("/marriages", status_code=201, response_model=LinkOutcome, responses=_REPLAY,
              summary="Record a marriage (or its end)")
 def post_marriage(item: MarriageIn, principal: AdminDep, session: SessionDep) -> JSONResponse:
     return _created(kinship_load.record_marriage(session, item, actor=principal.actor))

@@ -106,3 +106,19 @@ def test_reversal_404_and_validation(client, forensic) -> None:
     empty = client.post("/v1/death-records/dr_0000000000000000/reversal", headers=forensic,
                         json={"judgment_reference": ""})
     assert empty.status_code == 422
+
+
+def test_death_and_reversal_reach_the_event_feed(client, nid, forensic, make_key) -> None:
+    feed = bearer(make_key("agency", name="ration-ministry", scopes=["events"]))
+    ack = client.post("/v1/death-records", json=body(nid), headers=forensic).json()["ack_id"]
+    client.post(f"/v1/death-records/{ack}/reversal", headers=forensic,
+                json={"judgment_reference": "KRK/2024/52"})
+    page = client.get("/v1/events?after=0", headers=feed)
+    assert page.status_code == 200, page.text
+    mine = [e for e in page.json()["events"] if e["type"].startswith("death.")]
+    assert [e["type"] for e in mine] == ["death.recorded", "death.reversed"]
+    assert all(e["national_id"] == nid and e["data"]["ack_id"] == ack for e in mine)
+    assert mine[0]["data"]["date_of_death"] == "2024-03-09"
+    assert mine[0]["data"]["source_type"] == "forensic_report"
+    assert mine[1]["data"]["judgment_reference"] == "KRK/2024/52"
+    assert "cause_code" not in mine[0]["data"]  # the cause stays with the reporting agency

@@ -1,0 +1,184 @@
+"""``create_report`` / ``get_report``: the heirs report, stored and audited."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agencies.heirs import probes
+from agencies.heirs.determine import Determination, Line, alive_at, determine
+from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
+from identity import deaths, journal, kinship, persons, verify
+from identity.errors import Conflict, DomainError, Invalid, NotFound
+from identity.keys import Principal
+from identity.settings import Settings
+from models.heirs import HeirsReport as ReportRow
+from models.person import Person
+
+
+def _name(p: Person) -> str:
+    return " ".join((p.given_name, p.father_name, p.grandfather_name, p.surname))
+
+
+def _rules(session: Session, deceased: Person, day: date, request: HeirsReportRequest,
+           settings: Settings) -> tuple[str, str, str]:
+    """(rules, where they came from, school): the request, else the regime of the marriage in
+    force at the death (the latest one otherwise), else the settings' default."""
+    marriages = [m for m, _ in kinship.marriages(session, deceased)]
+    standing = [m for m in marriages if kinship.married_at(m, day)] or marriages
+    regime = standing[-1].regime if standing else None
+    if request.rules is not None:
+        rules, source = request.rules, "request"
+    elif regime == "jafari":
+        rules, source = "jafari", "marriage_regime"
+    else:
+        rules, source = settings.heirs_default_rules, "marriage_regime" if regime else "default"
+    school = request.school or ("jafari" if rules == "jafari" or regime == "jafari" else "sunni")
+    return rules, source, school
+
+
+def _line_json(line: Line) -> dict[str, Any]:
+    return {"national_id": line.person.national_id, "name": _name(line.person),
+            "registry_relationships": line.labels, "alive_at_death": line.alive_at_death,
+            "heir": line.heir, "reason": line.reason, "relation_key": line.key,
+            "share": None if line.share is None else str(line.share)}
+
+
+def _verify(session: Session, principal: Principal, person: Person,
+            prepared: probes.Prepared) -> dict[str, Any]:
+    status, used = prepared.failure or "probe_quality_failed", []
+    if prepared.probe is not None:
+        try:
+            result = verify.match_probe(session, person, prepared.probe)
+            status, used = result.band, list(result.modalities_used)
+        except DomainError as exc:
+            if exc.code != "no_comparable_modality":
+                raise
+            status = "no_comparable_modality"
+    journal.audit(session, actor=principal.actor, agency=principal.agency_name,
+                  action="heirs.verify", outcome=status, person_id=person.id,
+                  purpose="heirs report")
+    return {"status": status, "modalities_used": used}
+
+
+def _claims(session: Session, request: HeirsReportRequest, principal: Principal,
+            deceased: Person, death: tuple[date, date], found: Determination,
+            prepared: dict[int, probes.Prepared]) -> tuple[list[dict[str, Any]], list[str]]:
+    out: list[dict[str, Any]] = []
+    findings: list[str] = []
+    for i, claim in enumerate(request.claimed_heirs):
+        base = {"national_id": claim.national_id, "stated_relationship": claim.relationship}
+        try:
+            person = persons.get_by_national_id(session, claim.national_id)
+        except NotFound:
+            out.append({**base, "name": None, "found": False, "registry_relationships": [],
+                        "relationship_confirmed": False, "alive_at_death": None,
+                        "heir": False, "reason": "no person has this national ID",
+                        "relation_key": None, "share": None})
+            findings.append(f"claimed {claim.relationship} {claim.national_id}: unknown ID")
+            continue
+        if person.id == deceased.id:
+            raise Invalid(f"claimed_heirs[{i}] is the deceased", code="deceased_claimed")
+        line = found.lines.get(person.id)
+        if line is None:
+            alive, _why = alive_at(session, person, death, [], deceased)
+            line = Line(person, [], None, alive, False,
+                        "the registry shows no relationship to the deceased")
+        row = {**base, **_line_json(line), "found": True,
+               "relationship_confirmed": claim.relationship in line.labels}
+        if not row["relationship_confirmed"]:
+            shown = ", ".join(line.labels) or "no relationship"
+            findings.append(f"claimed {claim.relationship} {claim.national_id}: the registry "
+                            f"shows {shown}")
+        if line.alive_at_death is False:
+            findings.append(f"claimed {claim.relationship} {claim.national_id}: {line.reason}")
+        if i in prepared:
+            row["verification"] = _verify(session, principal, person, prepared[i])
+            row["identity_verified"] = row["verification"]["status"] == "match"
+            if not row["identity_verified"]:
+                findings.append(f"claimed {claim.relationship} {claim.national_id}: the live "
+                                f"probe did not verify ({row['verification']['status']})")
+        out.append(row)
+    return out, findings
+
+
+def create_report(session: Session, request: HeirsReportRequest, *, principal: Principal,
+                  settings: Settings) -> dict[str, Any]:
+    """Check a claim of heirs against the registry; store, audit and return the report.
+
+    Probes are extracted before the transaction. Raises ``NotFound`` (deceased unknown),
+    ``Conflict`` (no death recorded), ``Invalid`` (bad IDs, images, duplicate claims). Commits.
+    """
+    if principal.agency_id is None or principal.agency_name is None:
+        raise Invalid("heirs reports are requested with an agency key", code="agency_required")
+    ids = [c.national_id for c in request.claimed_heirs]
+    if len(ids) != len(set(ids)):
+        raise Invalid("a national ID is claimed twice", code="duplicate_claim")
+    prepared = {i: probes.prepare(c.probe, index=i, max_pixels=settings.max_image_pixels,
+                                  max_bytes=settings.max_image_bytes)
+                for i, c in enumerate(request.claimed_heirs) if c.probe is not None}
+    session.rollback()  # start the transaction only now (SQLite holds its lock during it)
+    deceased = persons.get_by_national_id(session, request.deceased_national_id)
+    records = deaths.death_records_of(session, deceased)
+    if not records:
+        raise Conflict("no death is recorded for this person", code="not_deceased")
+    death = deaths.death_period(records[0])
+    rules, source, school = _rules(session, deceased, death[0], request, settings)
+    found = determine(session, deceased, death, rules=rules, school=school)
+    claimed, findings = _claims(session, request, principal, deceased, death, found, prepared)
+    claimed_ids = {c["national_id"] for c in claimed}
+    unclaimed = [_line_json(line) for line in found.lines.values()
+                 if line.person.national_id not in claimed_ids
+                 and (line.key is not None or line.heir)]
+    for line in unclaimed:
+        if line["heir"]:
+            findings.append(f"unclaimed heir: {line['relation_key']} {line['national_id']}")
+    row = ReportRow(report_id=f"hr_{secrets.token_hex(8)}", agency_id=principal.agency_id,
+                    agency_name=principal.agency_name, actor=principal.actor,
+                    deceased_person_id=deceased.id, case_reference=request.case_reference,
+                    claim={**request.model_dump(mode="json", exclude={"claimed_heirs"}),
+                           "claimed_heirs": [{"national_id": c.national_id,
+                                              "relationship": c.relationship,
+                                              "probe": sorted(_modalities(c.probe))}
+                                             for c in request.claimed_heirs]})
+    session.add(row)
+    session.flush()
+    report = HeirsReport.model_validate({
+        "report_id": row.report_id, "created_at": journal.canonical_time(row.created_at) + "Z",
+        "case_reference": request.case_reference, "deceased_national_id": deceased.national_id,
+        "deceased_sex": deceased.sex, "date_of_death": records[0].date_of_death.isoformat(),
+        "date_precision": records[0].date_precision,
+        "death_records": [deaths.record_view(session, r, with_cause=False) for r in records],
+        "rules": rules, "rules_source": source, "school": school, "claimed_heirs": claimed,
+        "unclaimed_relatives": unclaimed, "shares": found.shares,
+        "claim_complete": not any(line["heir"] for line in unclaimed),
+        "claim_consistent": all(c["relationship_confirmed"] and c["alive_at_death"] is True
+                                and c.get("identity_verified") is not False for c in claimed),
+        "findings": found.notes + findings,
+    }).model_dump(mode="json")
+    row.report = report
+    journal.audit(session, actor=principal.actor, agency=principal.agency_name,
+                  action="heirs.report", outcome="complete" if report["claim_complete"]
+                  else "incomplete", person_id=deceased.id, purpose="inheritance deed",
+                  details={"report_id": row.report_id, "claimed": len(claimed),
+                           "findings": len(report["findings"])})
+    session.commit()
+    return report
+
+
+def _modalities(probe: Any) -> list[str]:
+    if probe is None:
+        return []
+    return (["face"] if probe.face else []) + [f"finger_{p}" for p in sorted(probe.fingers)]
+
+
+def get_report(session: Session, report_id: str, *, principal: Principal) -> dict[str, Any]:
+    """A stored report, for the agency that asked for it (any other gets the same 404)."""
+    row = session.scalars(select(ReportRow).where(ReportRow.report_id == report_id)).first()
+    if row is None or row.agency_id != principal.agency_id:
+        raise NotFound("no heirs report has this id", code="heirs_report_not_found")
+    return dict(row.report)

@@ -1,0 +1,37 @@
+"""The heirs report for the inheritance deed (scope ``heirs``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from agencies.heirs import create_report, get_report
+from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
+from api.deps import HeirsAgencyDep, SessionDep
+
+router = APIRouter(prefix="/v1/heirs", tags=["heirs"])
+
+_ERRORS: dict[int | str, dict[str, str]] = {
+    404: {"description": "unknown deceased or report"},
+    409: {"description": "no death recorded for the deceased"},
+    413: {"description": "probe image too large"},
+    415: {"description": "probe image of an unsupported type"},
+    422: {"description": "invalid input"},
+}
+
+
+@router.post("/report", status_code=201, response_model=HeirsReport, responses=_ERRORS,
+             summary="Check a claim of heirs against the registry (stored, audited)")
+def post_report(body: HeirsReportRequest, principal: HeirsAgencyDep, session: SessionDep,
+                request: Request) -> HeirsReport:
+    report = create_report(session, body, principal=principal,
+                           settings=request.app.state.settings)
+    return HeirsReport.model_validate(report)
+
+
+@router.get("/reports/{report_id}", response_model=HeirsReport, responses=_ERRORS,
+            summary="A stored heirs report, for the agency that asked for it")
+def read_report(report_id: Annotated[str, Path(min_length=1, max_length=24)],
+                principal: HeirsAgencyDep, session: SessionDep) -> HeirsReport:
+    return HeirsReport.model_validate(get_report(session, report_id, principal=principal))

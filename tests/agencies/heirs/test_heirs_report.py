@@ -1,0 +1,164 @@
+"""The heirs report below the API: complete claim, missing child, a "son" who is a nephew, a
+predeceased heir, the rule set from the marriage regime, and the stored, audited report."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from agencies.heirs import create_report, get_report
+from agencies.heirs.schemas import HeirsReportRequest
+from identity import deaths
+from identity.errors import Conflict, Invalid, NotFound
+from identity.settings import Settings
+from identity.vital_schemas import DeathReport
+from models.heirs import HeirsReport
+from models.security import AuditRow
+from tests.agencies.heirs.family import agency, build_family, count
+
+SETTINGS = Settings(environment="test")
+HEIRS = ("wife", "son", "daughter", "father", "mother")
+
+
+def die(session, who, day: str, doc: str) -> None:
+    deaths.record_death(session, DeathReport(
+        national_id=who.national_id, source_type="hospital_certificate", document_number=doc,
+        date_of_death=day, place="بغداد"), principal=agency(session, "health"))
+
+
+@pytest.fixture
+def family(session):
+    people = build_family(session)
+    die(session, people["deceased"], "2024-05-10", "HC-1")
+    return people
+
+
+def ask(session, people, claims: dict[str, str], **kw) -> dict:
+    request = HeirsReportRequest.model_validate({
+        "deceased_national_id": people["deceased"].national_id, "case_reference": "PSC/77",
+        "claimed_heirs": [{"national_id": people[name].national_id, "relationship": rel}
+                          for name, rel in claims.items()], **kw})
+    return create_report(session, request, principal=agency(session, "karkh-court", ("heirs",)),
+                         settings=SETTINGS)
+
+
+def by_nid(lines: list[dict]) -> dict[str, dict]:
+    return {line["national_id"]: line for line in lines}
+
+
+def test_complete_claim_gets_shares_and_is_stored(session, family) -> None:
+    report = ask(session, family, {h: h for h in HEIRS})
+    assert report["claim_complete"] and report["claim_consistent"], report["findings"]
+    assert report["rules"] == "iraq" and report["rules_source"] == "marriage_regime"
+    assert report["death_records"][0]["source_type"] == "hospital_certificate"
+    assert report["date_of_death"] == "2024-05-10"
+    shares = {c["stated_relationship"]: Fraction(c["share"]) for c in report["claimed_heirs"]}
+    # Wife 1/8, each parent 1/6, the rest 13/24 to the son and daughter 2:1.
+    assert shares == {"wife": Fraction(1, 8), "father": Fraction(1, 6),
+                      "mother": Fraction(1, 6), "son": Fraction(13, 36),
+                      "daughter": Fraction(13, 72)}
+    assert sum(shares.values()) == 1
+    assert all(c["relationship_confirmed"] and c["alive_at_death"] for c in
+               report["claimed_heirs"])
+    others = by_nid(report["unclaimed_relatives"])
+    assert not any(line["heir"] for line in others.values())
+    assert "son" in others[family["brother"].national_id]["reason"]
+    assert "father" in others[family["grandfather"].national_id]["reason"]
+    assert others[family["grandson"].national_id]["relation_key"] == "sons_son"
+    assert family["stranger"].national_id not in others
+    # Stored as answered, read back by the same agency only, and audited.
+    again = get_report(session, report["report_id"],
+                       principal=agency(session, "karkh-court", ("heirs",)))
+    assert again == report
+    with pytest.raises(NotFound):
+        get_report(session, report["report_id"], principal=agency(session, "other", ("heirs",)))
+    assert count(session, HeirsReport) == 1
+    assert count(session, AuditRow, AuditRow.action == "heirs.report") == 1
+
+
+def test_a_child_missing_from_the_claim_is_named(session, family) -> None:
+    report = ask(session, family, {h: h for h in HEIRS if h != "daughter"})
+    assert not report["claim_complete"] and report["claim_consistent"]
+    missing = by_nid(report["unclaimed_relatives"])[family["daughter"].national_id]
+    assert missing["heir"] and missing["relation_key"] == "daughter"
+    assert Fraction(missing["share"]) == Fraction(13, 72)
+    assert any("unclaimed heir: daughter" in f for f in report["findings"])
+
+
+def test_a_claimed_son_who_is_a_nephew(session, family) -> None:
+    claims = {h: h for h in HEIRS}
+    claims["nephew"] = "son"
+    report = ask(session, family, claims)
+    line = by_nid(report["claimed_heirs"])[family["nephew"].national_id]
+    assert line["relationship_confirmed"] is False
+    assert line["registry_relationships"] == ["full_brothers_son"]
+    assert line["heir"] is False and "son" in line["reason"]  # blocked by the real son
+    assert not report["claim_consistent"]
+    assert any("the registry shows full_brothers_son" in f for f in report["findings"])
+
+
+def test_a_claimed_heir_who_died_before_the_deceased(session, family) -> None:
+    die(session, family["father"], "2020-01-15", "HC-0")
+    report = ask(session, family, {h: h for h in HEIRS})
+    father = by_nid(report["claimed_heirs"])[family["father"].national_id]
+    assert father["alive_at_death"] is False and father["heir"] is False
+    assert "predeceased" in father["reason"]
+    assert not report["claim_consistent"]
+    # With the father gone, the paternal grandfather inherits: the claim misses him.
+    grandfather = by_nid(report["unclaimed_relatives"])[family["grandfather"].national_id]
+    assert grandfather["heir"] and grandfather["relation_key"] == "paternal_grandfather"
+    assert not report["claim_complete"]
+
+
+def test_an_unrelated_or_unknown_claimant(session, family) -> None:
+    from identity import national_id
+
+    report = ask(session, family, {"stranger": "son"})
+    line = report["claimed_heirs"][0]
+    assert line["registry_relationships"] == [] and line["heir"] is False
+    request = HeirsReportRequest(deceased_national_id=family["deceased"].national_id,
+                                 claimed_heirs=[{"national_id": national_id.draw(),
+                                                 "relationship": "son"}])
+    unknown = create_report(session, request, principal=agency(session, "c", ("heirs",)),
+                            settings=SETTINGS)
+    assert unknown["claimed_heirs"][0]["found"] is False
+
+
+def test_rules_follow_the_marriage_regime(session) -> None:
+    people = build_family(session, regime="jafari")
+    die(session, people["deceased"], "2024-05-10", "HC-9")
+    report = ask(session, people, {h: h for h in HEIRS})
+    assert report["rules"] == "jafari" and report["school"] == "jafari"
+    assert "wife_excluded_from_land" in report["shares"]["flags"]
+    forced = ask(session, people, {}, rules="sunni")
+    assert forced["rules"] == "sunni" and forced["rules_source"] == "request"
+
+
+def test_divorced_wife_does_not_inherit(session) -> None:
+    people = build_family(session)
+    from identity import kinship_load
+    from identity.vital_schemas import MarriageIn
+
+    kinship_load.record_marriage(session, MarriageIn(
+        husband_national_id=people["deceased"].national_id,
+        wife_national_id=people["wife"].national_id, contract_date="2001-01-01",
+        end_date="2023-01-01", end_reason="divorce"), actor="test")
+    die(session, people["deceased"], "2024-05-10", "HC-3")
+    report = ask(session, people, {"wife": "wife"})
+    wife = report["claimed_heirs"][0]
+    assert wife["heir"] is False and "divorced" in wife["reason"]
+
+
+def test_refusals(session, family) -> None:
+    with pytest.raises(Conflict) as err:  # alive: no death record
+        ask(session, {**family, "deceased": family["brother"]}, {})
+    assert err.value.code == "not_deceased"
+    twice = [{"national_id": family["son"].national_id, "relationship": "son"}] * 2
+    with pytest.raises(Invalid) as err:
+        ask(session, family, {}, claimed_heirs=twice)
+    assert err.value.code == "duplicate_claim"
+    with pytest.raises(Invalid) as err:
+        ask(session, family, {"deceased": "son"})
+    assert err.value.code == "deceased_claimed"
+    assert count(session, HeirsReport) == 0

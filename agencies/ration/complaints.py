@@ -12,12 +12,13 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agencies.ration import agents
 from agencies.ration.distribution import get_round
+from agencies.ration.schemas import CODE, InputModel
 from identity import journal, persons
 from identity.errors import Conflict, DomainError, Invalid, NotFound
 from identity.keys import Principal
@@ -34,13 +35,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
 
-class ComplaintIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ComplaintIn(InputModel):
     national_id: str = Field(min_length=1, max_length=12, description="the complainant")
     about: Literal["item", "agent", "receipt"]
     item: str | None = Field(None, min_length=1, max_length=32)
-    agent_licence: str | None = Field(None, min_length=1, max_length=32)
-    round: str | None = Field(None, min_length=1, max_length=16)
+    agent_licence: str | None = Field(None, min_length=1, max_length=32, pattern=CODE)
+    round: str | None = Field(None, min_length=1, max_length=16, pattern=CODE)
     receipt_id: int | None = Field(None, ge=1, le=2**31 - 1)
     text: str = Field(min_length=1, max_length=2000)
 
@@ -53,8 +53,7 @@ class ComplaintIn(BaseModel):
         return self
 
 
-class StepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StepIn(InputModel):
     state: Literal["routed", "answered", "closed", "escalated"]
     note: str | None = Field(None, max_length=1000)
     routed_to: str | None = Field(None, min_length=1, max_length=100)

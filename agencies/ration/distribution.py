@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agencies.ration import agents, eligibility, households, life_events
-from agencies.ration.schemas import Day
+from agencies.ration.schemas import Day, InputModel
 from identity import agencies as identity_agencies
 from identity import journal, persons
 from identity.agency_verify import VerifyRequest, verify_for_agency
@@ -35,15 +35,13 @@ from models.ration import Household, RationAgent, Receipt, Round, RoundItem
 before_write: Callable[[], None] | None = None
 
 
-class ItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ItemIn(InputModel):
     item: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
     unit: str = Field(pattern=r"^(g|ml|pcs)$")
     per_person: int = Field(ge=1, le=1_000_000, description="per eligible member, in unit")
 
 
-class RoundIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RoundIn(InputModel):
     code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9._-]+$")
     opens_on: Day
     closes_on: Day

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agencies.ration import blocks
 from agencies.ration.rules import MEDICAL_SYNDICATES, rule_in_force
-from agencies.ration.schemas import Day, FeedIn, FeedResult, FeedRowResult
+from agencies.ration.schemas import Day, FeedIn, FeedResult, FeedRowResult, InputModel
 from identity import journal, persons
 from identity.errors import Conflict, DomainError, Invalid, NotFound
 from identity.keys import Principal
@@ -31,7 +31,7 @@ from models.ration import Block, FeedBatch, FeedRow
 _NID = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")
 
 
-class _Row(BaseModel):
+class _Row(InputModel):
     model_config = ConfigDict(extra="forbid", str_max_length=64)
     national_id: str = _NID
 

@@ -167,6 +167,23 @@ def remove_member(session: Session, *, principal: Principal, card_number: str,
     return household
 
 
+def set_authorised(session: Session, *, principal: Principal, card_number: str,
+                   national_id: str, authorised: bool, reason: str) -> Household:
+    """Allow or stop a member collecting for the card (the head always may). Commits."""
+    agents.require_ministry(session, principal)
+    household = get_card(session, card_number, lock=True)
+    member = _open_member(session, household, national_id)
+    if member.role == "head" and not authorised:
+        raise Conflict("the head always collects; name another head first", code="head_transfer")
+    member.authorised = authorised
+    journal.audit(session, actor=principal.actor, agency=principal.agency_name,
+                  action="ration.member.authorise", outcome=str(authorised).lower(),
+                  person_id=member.person_id,
+                  details={"card_number": card_number, "reason": reason})
+    session.commit()
+    return household
+
+
 def set_head(session: Session, *, principal: Principal, card_number: str, national_id: str,
              reason: str) -> Household:
     agents.require_ministry(session, principal)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 NationalIdStr = Field(min_length=1, max_length=12)
+CODE = r"^[A-Za-z0-9._/-]+$"  # card numbers, licences, centres, round codes, batch refs
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plausible(value: date) -> date:
@@ -19,19 +22,30 @@ def _plausible(value: date) -> date:
 Day = Annotated[date, AfterValidator(_plausible)]
 
 
-class _In(BaseModel):
+class InputModel(BaseModel):
+    """Every input: unknown fields refused, strings bounded, no control characters (PostgreSQL
+    refuses NUL in text: that must be a 422 here, never a 500 there)."""
+
     model_config = ConfigDict(extra="forbid", str_max_length=2000)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise ValueError("text contains control characters")
+        return value
 
-class MemberIn(_In):
+
+class MemberIn(InputModel):
     national_id: str = NationalIdStr
     authorised: bool = Field(False, description="may collect the card's ration")
 
 
-class HouseholdIn(_In):
+class HouseholdIn(InputModel):
     governorate: str = Field(min_length=1, max_length=50)
-    centre: str = Field(min_length=1, max_length=64, description="registration centre code")
-    agent_licence: str | None = Field(None, min_length=1, max_length=32)
+    centre: str = Field(min_length=1, max_length=64, pattern=CODE,
+                        description="registration centre code")
+    agent_licence: str | None = Field(None, min_length=1, max_length=32, pattern=CODE)
     head: str = Field(min_length=1, max_length=12, description="the head's national ID")
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
 
@@ -40,24 +54,29 @@ class AddMemberIn(MemberIn):
     pass
 
 
-class TransferIn(_In):
-    to_card: str = Field(min_length=1, max_length=16)
+class TransferIn(InputModel):
+    to_card: str = Field(min_length=1, max_length=16, pattern=CODE)
     reason: str = Field(min_length=1, max_length=200)
 
 
-class RemoveIn(_In):
+class RemoveIn(InputModel):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class HeadIn(_In):
+class AuthoriseIn(InputModel):
+    authorised: bool = Field(description="may collect the card's ration")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class HeadIn(InputModel):
     national_id: str = NationalIdStr
     reason: str = Field(min_length=1, max_length=200)
 
 
-class MoveIn(_In):
+class MoveIn(InputModel):
     governorate: str = Field(min_length=1, max_length=50)
-    centre: str = Field(min_length=1, max_length=64)
-    agent_licence: str | None = Field(None, min_length=1, max_length=32)
+    centre: str = Field(min_length=1, max_length=64, pattern=CODE)
+    agent_licence: str | None = Field(None, min_length=1, max_length=32, pattern=CODE)
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -118,15 +137,15 @@ class EligibilityView(BaseModel):
     blocks: list[BlockView]
 
 
-class AppealIn(_In):
+class AppealIn(InputModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class AgentIn(_In):
-    licence: str = Field(min_length=1, max_length=32)
+class AgentIn(InputModel):
+    licence: str = Field(min_length=1, max_length=32, pattern=CODE)
     key_id: int = Field(ge=1, le=2**31 - 1)
     governorate: str = Field(min_length=1, max_length=50)
-    centre: str = Field(min_length=1, max_length=64)
+    centre: str = Field(min_length=1, max_length=64, pattern=CODE)
 
 
 class AgentView(BaseModel):
@@ -136,7 +155,7 @@ class AgentView(BaseModel):
     centre: str
 
 
-class RuleIn(_In):
+class RuleIn(InputModel):
     category: str = Field(min_length=1, max_length=32)
     effective_from: Day
     basis: str = Field(min_length=1, max_length=200)
@@ -159,8 +178,9 @@ class RuleView(BaseModel):
     basis: str
 
 
-class FeedIn(_In):
-    batch_ref: str = Field(min_length=1, max_length=64, description="idempotency key")
+class FeedIn(InputModel):
+    batch_ref: str = Field(min_length=1, max_length=64, pattern=CODE,
+                           description="idempotency key")
     rows: list[dict[str, object]] = Field(min_length=1, max_length=1000)
 
 

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 
 from agencies.ration import agents, complaints, reports
 from agencies.ration.complaints import ComplaintIn, StepIn
+from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, SessionDep
 from models.ration import Complaint
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
-Tracking = Annotated[str, Path(min_length=1, max_length=16)]
+Tracking = Annotated[str, Path(min_length=1, max_length=16, pattern=CODE)]
 _ERR: dict[int | str, dict[str, Any]] = {
     403: {"description": "an agent's key"}, 404: {"description": "unknown"},
     409: {"description": "transition not allowed"}, 422: {"description": "invalid"}}

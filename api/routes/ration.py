@@ -14,9 +14,11 @@ from fastapi import APIRouter, Path, Query, Request
 
 from agencies.ration import agents, blocks, feeds, households, life_events, rules, views
 from agencies.ration.schemas import (
+    CODE,
     AgentIn,
     AgentView,
     AppealIn,
+    AuthoriseIn,
     BlockView,
     EligibilityView,
     FeedIn,
@@ -35,7 +37,7 @@ from agencies.ration.schemas import (
 from api.deps import RationAgencyDep, SessionDep
 
 router = APIRouter(prefix="/v1/ration", tags=["ration"])
-Card = Annotated[str, Path(min_length=1, max_length=16)]
+Card = Annotated[str, Path(min_length=1, max_length=16, pattern=CODE)]
 Nid = Annotated[str, Path(min_length=1, max_length=12)]
 BlockId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _ERR: dict[int | str, dict[str, Any]] = {
@@ -96,6 +98,17 @@ def remove_member(request: Request, card_number: Card, national_id: Nid, body: R
     return _card(request, session, card_number)
 
 
+@router.post("/households/{card_number}/members/{national_id}/authorisation",
+             response_model=HouseholdView, responses=_ERR,
+             summary="Allow or stop a member collecting for the card")
+def authorise_member(request: Request, card_number: Card, national_id: Nid, body: AuthoriseIn,
+                     principal: RationAgencyDep, session: SessionDep) -> HouseholdView:
+    households.set_authorised(session, principal=principal, card_number=card_number,
+                              national_id=national_id, authorised=body.authorised,
+                              reason=body.reason)
+    return _card(request, session, card_number)
+
+
 @router.post("/households/{card_number}/head", response_model=HouseholdView, responses=_ERR,
              summary="Name another member the head of the card")
 def set_head(request: Request, card_number: Card, body: HeadIn, principal: RationAgencyDep,
@@ -128,7 +141,7 @@ def person_eligibility(request: Request, national_id: Nid, principal: RationAgen
 
 @router.post("/feeds/{kind}", response_model=FeedResult, responses=_ERR,
              summary="A batch from payroll, tax, company_registry, syndicates, travel, prison")
-def post_feed(kind: Annotated[str, Path(max_length=20)], body: FeedIn,
+def post_feed(kind: Annotated[str, Path(max_length=20, pattern=CODE)], body: FeedIn,
               principal: RationAgencyDep, session: SessionDep) -> FeedResult:
     agents.require_ministry(session, principal)
     return feeds.ingest(session, principal=principal, kind=kind, request=body)

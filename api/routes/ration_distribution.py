@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from agencies.ration import agents, distribution, life_events, report_page, reports
 from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
+from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, SessionDep
 from identity.agencies import LockPolicy
 from identity.errors import TooLarge
@@ -68,8 +69,8 @@ def create_round(body: RoundIn, principal: RationAgencyDep, session: SessionDep)
 
 
 @router.get("/rounds/{code}", response_model=RoundView, responses=_ERR, summary="A round")
-def get_round(code: Annotated[str, Path(max_length=16)], principal: RationAgencyDep,
-              session: SessionDep) -> RoundView:
+def get_round(code: Annotated[str, Path(max_length=16, pattern=CODE)],
+              principal: RationAgencyDep, session: SessionDep) -> RoundView:
     return _round_view(session, distribution.get_round(session, code))
 
 
@@ -86,8 +87,8 @@ async def _read(upload: UploadFile | None, name: str, limit: int) -> bytes | Non
              summary="An agent records a card's collection after verifying the collector")
 async def post_receipt(
     request: Request, principal: RationAgencyDep, session: SessionDep,
-    card_number: Annotated[str, Form(min_length=1, max_length=16)],
-    round: Annotated[str, Form(min_length=1, max_length=16)],
+    card_number: Annotated[str, Form(min_length=1, max_length=16, pattern=CODE)],
+    round: Annotated[str, Form(min_length=1, max_length=16, pattern=CODE)],
     collector_national_id: Annotated[str, Form(min_length=1, max_length=12)],
     face: Annotated[UploadFile | None, File(description="JPEG or PNG face image")] = None,
     finger_1: Upload = None, finger_2: Upload = None, finger_3: Upload = None,

@@ -40,12 +40,28 @@ def test_card_lifecycle_and_the_one_card_rule(client, engine, make_key) -> None:
     assert [m["national_id"] for m in old["past_members"]] == [son]
     assert old["past_members"][0]["left_reason"].startswith("transfer")
 
+    auth = client.post(f"/v1/ration/households/{number}/members/{wife}/authorisation",
+                       headers=ministry, json={"authorised": False, "reason": "asked by head"})
+    assert auth.status_code == 200
+    assert [m["authorised"] for m in auth.json()["members"]] == [True, False]
+    new_head = client.post(f"/v1/ration/households/{number}/head", headers=ministry,
+                           json={"national_id": wife, "reason": "head emigrated"})
+    assert [(m["national_id"], m["role"], m["authorised"]) for m in new_head.json()[
+        "members"]] == [(wife, "head", True), (head, "member", True)]
+    removed = client.post(f"/v1/ration/households/{number}/members/{head}/removal",
+                          headers=ministry, json={"reason": "emigrated"})
+    assert removed.status_code == 200 and len(removed.json()["members"]) == 1
+
     elig = client.get(f"/v1/ration/persons/{son}/eligibility", headers=ministry)
     assert elig.status_code == 200 and elig.json()["card_number"] == second["card_number"]
     assert client.get("/v1/ration/households/RC0000000000", headers=ministry).status_code == 404
     bad = client.post("/v1/ration/households", headers=ministry, json={
         "governorate": "Atlantis", "centre": "X", "head": citizens(engine, 1)[0]})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_governorate"
+    nul = client.post("/v1/ration/households", headers=ministry, json={
+        "governorate": "Basra", "centre": "BS\x0001", "head": citizens(engine, 1)[0]})
+    assert nul.status_code == 422
+    assert client.get("/v1/ration/households/RC%00", headers=ministry).status_code == 422
 
 
 def test_who_may_call_what(client, engine, make_key) -> None:

@@ -78,5 +78,10 @@ def test_complaint_input_is_checked(client, engine, make_key) -> None:
     long = client.post("/v1/complaints", headers=portal, json={
         "national_id": citizen, "about": "item", "item": "sugar", "text": "x" * 2001})
     assert long.status_code == 422
+    nul = client.post("/v1/complaints", headers=portal, json={
+        "national_id": citizen, "about": "item", "item": "sugar", "text": "bad\x00sugar"})
+    assert nul.status_code == 422  # PostgreSQL would refuse the NUL: a 422 here, never a 500
+    assert client.get("/v1/complaints/RQ%00X", headers=portal,
+                      params={"national_id": citizen}).status_code == 422
     assert client.get("/v1/complaints/RQ-NOPE", headers=portal,
                       params={"national_id": citizen}).status_code == 404

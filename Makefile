@@ -6,7 +6,8 @@ PY := .venv/bin/python
 PG_PORT ?= 55432
 export HAWIYA_DATA_DIR ?= ./var
 
-.PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces bench-search clean
+.PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces \
+	eval-identification bench-search bench-enroll clean
 
 $(UV):
 	python3 -m venv .tools
@@ -46,8 +47,23 @@ test: install-test browser
 test-fast: install-test
 	HAWIYA_ENVIRONMENT=test $(PY) -m pytest -q -x -m "not postgres and not browser and not slow"
 
+# Evaluations and benchmarks (by hand; never part of `make test`). Results land in bench/out/.
 eval-fingers: install-test
-	$(PY) -m api.cli eval fingers --db $${DB:-../shared/data/fingerprints/FVC2002_DB1_B} --out bench/out/fingers.json
+	for db in ../shared/data/fingerprints/*_B; do \
+	  $(PY) -m api.cli eval fingers --db $$db --out bench/out/fingers_$$(basename $$db).json; done
+
+eval-faces: install-test
+	$(PY) -m bench.face_eval
+
+eval-identification: install-test
+	$(PY) -m api.cli eval identification --fingers-per-person 5
+	$(PY) -m api.cli eval identification --fingers-per-person 1
+
+bench-search: install-test
+	$(PY) -m api.cli bench search --persons $${PERSONS:-1000000}
+
+bench-enroll: install-test
+	$(PY) -m bench.enrollment_bench
 
 clean:
 	rm -rf .venv .tools var bench/out

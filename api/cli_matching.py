@@ -42,3 +42,26 @@ def eval_fingers(db: Path = typer.Option(..., help="folder of NNN_I.tif images")
     from bench.fingers_eval import main
 
     typer.echo(json.dumps(main(db, out), indent=2))
+
+
+@eval_app.command("identification")
+def eval_identification(
+    data: Path = typer.Option(Path("../shared/data"), help="the shared test data folder"),
+    fingers_per_person: int = typer.Option(5, help="1 or 5 fingers per chimeric person"),
+    distractor_fingers: int = typer.Option(2000, help="synthetic finger-only distractors"),
+    out: Path = typer.Option(Path("bench/out"), help="folder for JSON and PNGs"),
+) -> None:
+    """1:N on a chimeric population (LFW faces + FVC fingers): face, fingers, fused."""
+    from bench.identification_eval import main
+
+    main(["--data", str(data), "--fingers-per-person", str(fingers_per_person),
+          "--distractor-fingers", str(distractor_fingers), "--out", str(out)])
+
+
+@bench_app.command("search")
+def bench_search(persons: int = typer.Option(1_000_000), probes: int = typer.Option(1000),
+                 out: Path = typer.Option(Path("bench/out"))) -> None:
+    """Face 1:N on a synthetic gallery: approximate index vs exact search, same run."""
+    from bench.search_bench import main
+
+    main(["--persons", str(persons), "--probes", str(probes), "--out", str(out)])

@@ -56,10 +56,10 @@ _ROWS: list[Threshold] = [
         data="bench/search_bench.py on synthetic dlib-like vectors",
     ),
     Threshold(
-        name="face.index.ivf_nprobe",
-        value=32.0,
-        direction="count",
-        calibrated_for="IVF lists scanned per search (PROVISIONAL, see bench)",
+        name="face.index.ivf_probe_fraction",
+        value=0.3,
+        direction="size",
+        calibrated_for="share of the IVF lists scanned per search (PROVISIONAL, see bench)",
         data="bench/search_bench.py on synthetic dlib-like vectors",
     ),
     Threshold(
@@ -123,18 +123,24 @@ _ROWS: list[Threshold] = [
         name="fusion.match_llr",
         value=26.85,
         direction="higher is more similar (summed natural-log likelihood ratio)",
-        calibrated_for="FPIR <= 1e-4 per search against a 46M-person gallery: a calibrated LLR "
-        "exceeds t for a non-mate with probability <= e^-t, so t = ln(46e6 / 1e-4); "
-        "FNIR: see fusion.review_llr",
-        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+        calibrated_for="FPIR <= 1e-4 per search of a 46M-person gallery: for calibrated LLRs "
+        "P(LLR >= t | non-mate) <= e^-t, so t = ln(46e6 / 1e-4). Estimated FNIR per mated "
+        "comparison (modalities and fingers assumed independent): 10 fingers 3e-8, face + 3 "
+        "fingers 5.5%, 3 fingers 15%, face + 2 fingers 46%; face alone or <= 2 fingers never "
+        "match (face LLR <= 12.5, finger LLR <= 9.5)",
+        data="LLR tables of matching/fusion.py: face on LFW folds 1-5 all pairs (4,414 genuine, "
+        "7,255,541 impostor), fingers on the 5 FVC B sets (1,400 genuine, 14,400 impostor); "
+        ".venv/bin/python -m bench.fusion_calibrate (bench/out/fusion_calibration.json)",
     ),
     Threshold(
         name="fusion.review_llr",
         value=22.25,
         direction="higher is more similar (summed natural-log likelihood ratio)",
         calibrated_for="FPIR <= 1e-2 (share of new persons sent to an adjudicator) against a "
-        "46M-person gallery, t = ln(46e6 / 1e-2)",
-        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+        "46M-person gallery, t = ln(46e6 / 1e-2). Estimated FNIR (nothing at or above review) "
+        "per mated comparison, independence assumed: face + 3 fingers 1.6%, 3 fingers 8.5%, "
+        "face + 2 fingers 13%",
+        data="as fusion.match_llr",
     ),
     # --- dedup candidate search (owned by enrollment/dedup) ----------------------------------
     Threshold("dedup.face_k", 50, "count", "face neighbours taken from the face index per "

@@ -6,10 +6,11 @@ chosen by ``make_index(engine=...)``).
 
 The FAISS index is exact (``IndexIDMap2(IndexFlatL2)``) while the gallery is small. When it grows
 past ``IndexTuning.approx_min_size`` it is rebuilt once as an inverted file (``IndexIVFFlat``,
-k-means trained on the gallery itself, ``nlist = lists_per_sqrt * sqrt(n)``) searched with
-``nprobe`` lists, and retrained when the gallery has grown ``retrain_growth`` times since. IVF,
-not HNSW, because it removes ids in place. The face values are rows ``face.index.*`` of
-``matching/thresholds.py``.
+k-means trained on the gallery itself, ``nlist = lists_per_sqrt * sqrt(n)``) searched in a
+fixed fraction of its lists (``probe_fraction``), and retrained when the gallery has grown
+``retrain_growth`` times since. IVF because it removes ids in place (HNSW cannot), and because
+on dlib-like vectors it reached the mates' recall sooner than HNSW did (``bench/search_bench``).
+The face values are rows ``face.index.*`` of ``matching/thresholds.py``.
 
 The index is a derived cache of the database: callers add vectors after the commit, and on start
 reconcile ``ids()`` with the database. Not thread-safe by itself for writers; an internal lock
@@ -57,15 +58,18 @@ class IndexTuning:
 
     approx_min_size: int
     lists_per_sqrt: float
-    nprobe: int
+    probe_fraction: float  # share of the IVF lists scanned per search, in (0, 1]
     retrain_growth: float
+
+    def nprobe(self, nlist: int) -> int:
+        return max(1, min(nlist, math.ceil(self.probe_fraction * nlist)))
 
     @classmethod
     def face(cls) -> IndexTuning:
         """The face rows of the threshold table."""
         return cls(approx_min_size=int(thresholds.value("face.index.approx_min_size")),
                    lists_per_sqrt=thresholds.value("face.index.ivf_lists_per_sqrt"),
-                   nprobe=int(thresholds.value("face.index.ivf_nprobe")),
+                   probe_fraction=thresholds.value("face.index.ivf_probe_fraction"),
                    retrain_growth=thresholds.value("face.index.ivf_retrain_growth"))
 
 
@@ -189,7 +193,8 @@ class FaissVectorIndex:
         self._index = index
         self._trained_size = int(meta["trained_size"])
         if self._trained_size:
-            faiss.extract_index_ivf(index).nprobe = self.tuning.nprobe
+            ivf = faiss.extract_index_ivf(index)
+            ivf.nprobe = self.tuning.nprobe(ivf.nlist)
         self._ids = np.sort(self._stored_ids())
         return self
 
@@ -251,7 +256,7 @@ class FaissVectorIndex:
             # hashtable id -> (list, offset): removes and reconstructs without scanning lists
             ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
             ivf.add_with_ids(x, ids)
-            ivf.nprobe = self.tuning.nprobe
+            ivf.nprobe = self.tuning.nprobe(nlist)
             self._index = ivf
             self._trained_size = n
 

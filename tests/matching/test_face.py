@@ -18,6 +18,14 @@ import pytest
 from matching import face, thresholds
 
 MIN_PX = int(thresholds.value("face.min_face_px"))
+# tests/conftest.py memoizes encode_face by pixels for the whole session (a fixture that starts
+# after collection); these tests exercise the function itself, so they use it unwrapped.
+_REAL_ENCODE_FACE = face.encode_face
+
+
+@pytest.fixture(autouse=True)
+def _unmemoized(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(face, "encode_face", _REAL_ENCODE_FACE)
 
 
 class FakeModels:
@@ -134,8 +142,8 @@ def test_distance_refuses_cross_version() -> None:
 
 
 def test_import_does_no_work() -> None:
-    code = ("import sys; from PIL import ImageFile; import matching.face, matching.vector_index; "
-            "assert 'face_recognition' not in sys.modules; "
+    code = ("import sys; from PIL import ImageFile; import matching.face, matching.vector_index, "
+            "matching.fusion; assert 'face_recognition' not in sys.modules; "
             "assert 'dlib' not in sys.modules; assert not ImageFile.LOAD_TRUNCATED_IMAGES")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -18,7 +18,8 @@ from matching.vector_index import (
     make_index,
 )
 
-SMALL_IVF = IndexTuning(approx_min_size=3000, lists_per_sqrt=2.0, nprobe=8, retrain_growth=4.0)
+SMALL_IVF = IndexTuning(approx_min_size=3000, lists_per_sqrt=2.0, probe_fraction=0.3,
+                        retrain_growth=4.0)
 
 
 def dlib_like(persons: int, seed: int, mates: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +93,7 @@ def test_turns_approximate_past_the_size_and_keeps_recall_of_mates() -> None:
     """IVF results are checked against exact search over the same gallery."""
     gallery, probes = dlib_like(8000, seed=11, mates=400)
     ids = db_ids(8000, seed=2)
-    exact = FaissVectorIndex(128, tuning=IndexTuning(10**9, 1.0, 1, 4.0))
+    exact = FaissVectorIndex(128, tuning=IndexTuning(10**9, 1.0, 1.0, 4.0))
     exact.add(ids, gallery)
     approx = FaissVectorIndex(128, tuning=SMALL_IVF)
     approx.add(ids[:2000], gallery[:2000])

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from api.admin.auth import cookie_principal
 from identity.errors import Forbidden, Unauthorized
 from identity.keys import Principal, authenticate
 
@@ -38,6 +39,12 @@ def _bearer(request: Request) -> str | None:
 def current_principal(request: Request, session: SessionDep) -> Principal:
     key = _bearer(request)
     if not key:
+        # The workbench's session cookie, honoured on /admin/ pages only.
+        principal = cookie_principal(request, session)
+        session.rollback()
+        if principal is not None:
+            request.state.principal = principal
+            return principal
         raise Unauthorized("missing API key (Authorization: Bearer KEY)", code="missing_key")
     principal = authenticate(session, key)
     session.rollback()  # end the read transaction: releases SQLite's lock before slow work

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Admin workbench.
     merge_needs_two_admins: bool = False
     docs_enabled: bool = True
+    admin_session_minutes: int = 120  # workbench sign-in lifetime (absolute)
+    admin_cookie_secure: bool = True  # the session cookie is sent over HTTPS only
 
     # Ration card: grace window between a recorded death and the suspension.
     ration_death_grace_days: int = 0

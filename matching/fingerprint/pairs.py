@@ -70,7 +70,8 @@ def paired_minutiae(a: FingerTemplate, b: FingerTemplate) -> list[MinutiaPair]:
         d3 = np.abs(_dphi(ra, rb))
         rho = (_sigm(d1, P.MU_RHO_1, P.TAU_RHO_1) * _sigm(d2, P.MU_RHO_2, P.TAU_RHO_2)
                * _sigm(d3, P.MU_RHO_3, P.TAU_RHO_3))
-        np.fill_diagonal(rho, 0.0)
+        rho = np.triu(rho, 1)  # as in lssr: computed for t < k, mirrored
+        rho = rho + rho.T
         for _ in range(P.N_REL):
             lam = P.W_R * lam + (1.0 - P.W_R) * (rho @ lam) / (nr - 1)
     eff = np.where(lam0 > 0, lam / np.where(lam0 > 0, lam0, 1.0), 0.0)

@@ -1,0 +1,1 @@
+"""The adjudication workbench: server-rendered admin pages (Jinja2), no network assets."""

@@ -1,0 +1,111 @@
+"""Workbench sign-in: an admin key exchanged for a server-side session held in a cookie.
+
+The cookie (``Secure``, ``HttpOnly``, ``SameSite=Strict``) carries a random token; the database
+keeps only its keyed hash, the key it belongs to and an absolute expiry, so signing out (or
+revoking the key) ends the session at once. The cookie is honoured only on ``/admin/`` paths:
+the JSON API stays bearer-only. Forms carry a CSRF token derived from the session token
+(synchronizer pattern) and requests from another origin are refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from identity import journal
+from identity.crypto import keyed_hash
+from identity.errors import Forbidden
+from identity.keys import Principal, authenticate
+from models.adjudication import AdminSession
+from models.base import utcnow
+from models.security import Agency, ApiKey
+
+COOKIE = "hawiya_admin"
+ADMIN_PREFIX = "/admin/"
+
+
+def _hash(token: str) -> str:
+    return keyed_hash(token, "admin-session-v1")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def sign_in(session: Session, key: str, *, minutes: int) -> tuple[str, datetime]:
+    """Check an admin key and open a session; returns (token, expiry). Commits."""
+    principal = authenticate(session, key)
+    if principal.role != "admin":
+        raise Forbidden("the workbench needs an admin key", code="wrong_role")
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(minutes=minutes)
+    session.add(AdminSession(token_hash=_hash(token), key_id=principal.key_id,
+                             expires_at=expires))
+    journal.audit(session, actor=principal.actor, action="admin.sign_in", outcome="ok")
+    session.commit()
+    return token, expires
+
+
+def principal_for(session: Session, token: str) -> Principal | None:
+    """The admin behind a live session token, or None (expired, signed out, key revoked)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.scalars(select(AdminSession).where(
+        AdminSession.token_hash == _hash(token))).first()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+        return None
+    key = session.get(ApiKey, row.key_id)
+    if key is None or key.revoked_at is not None or key.role != "admin":
+        return None
+    agency = session.get(Agency, key.agency_id) if key.agency_id is not None else None
+    return Principal(key.id, key.name, key.role, frozenset(key.scopes), key.agency_id,
+                     agency.name if agency else None)
+
+
+def sign_out(session: Session, token: str, *, actor: str) -> None:
+    row = session.scalars(select(AdminSession).where(
+        AdminSession.token_hash == _hash(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        journal.audit(session, actor=actor, action="admin.sign_out", outcome="ok")
+    session.commit()
+
+
+def cookie_principal(request: Request, session: Session) -> Principal | None:
+    """The session cookie's admin on workbench paths. A browser (asking for HTML) with no live
+    session is sent to the sign-in page; other clients get the usual 401."""
+    if not request.url.path.startswith(ADMIN_PREFIX):
+        return None
+    token = request.cookies.get(COOKIE, "")
+    principal = principal_for(session, token) if token else None
+    if principal is not None:
+        request.state.session_token = token
+        return principal
+    if "text/html" in request.headers.get("accept", "") and request.method == "GET":
+        raise StarletteHTTPException(303, "sign in first",
+                                     headers={"Location": "/admin/signin"})
+    return None
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for forms of this session ("" for bearer clients, which need none)."""
+    token = getattr(request.state, "session_token", "")
+    return keyed_hash(token, "admin-csrf-v1") if token else ""
+
+
+def check_csrf(request: Request, presented: str) -> None:
+    """Refuse a cookie-authenticated form without this session's token or from elsewhere."""
+    token = getattr(request.state, "session_token", "")
+    if not token:
+        return  # bearer key: not a browser session, nothing to forge
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise Forbidden("cross-origin form refused", code="csrf_failed")
+    if not presented or not hmac.compare_digest(presented, csrf_token(request)):
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")

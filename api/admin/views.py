@@ -1,0 +1,159 @@
+"""What the workbench pages show, read from the registry (no rendering here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from enrollment.names import demographic_differences
+from identity import persons
+from identity.errors import NotFound
+from matching import thresholds
+from models.adjudication import CaseDecision, MergeRecord
+from models.dedup import DuplicateCandidate, DuplicateCase
+from models.enrollment import Enrollment, Sample, Template
+from models.person import LegacyId, Person
+
+FIELDS = (("given_name", "الاسم"), ("father_name", "اسم الأب"), ("grandfather_name", "اسم الجد"),
+          ("surname", "اللقب"), ("mother_name", "اسم الأم"),
+          ("maternal_grandfather_name", "اسم جد الأم"), ("sex", "الجنس"),
+          ("birth_date", "تاريخ الميلاد"), ("birthplace", "محل الولادة"))
+FINGER_NAMES = {1: "R thumb", 2: "R index", 3: "R middle", 4: "R ring", 5: "R little",
+                6: "L thumb", 7: "L index", 8: "L middle", 9: "L ring", 10: "L little"}
+
+
+def age_text(created: datetime, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    secs = max(0, int((now - created).total_seconds()))
+    if secs < 3600:
+        return f"{secs // 60} min"
+    if secs < 86400:
+        return f"{secs // 3600} h {secs % 3600 // 60} min"
+    return f"{secs // 86400} d {secs % 86400 // 3600} h"
+
+
+def bands() -> dict[str, float]:
+    return {"match": thresholds.value("fusion.match_llr"),
+            "review": thresholds.value("fusion.review_llr")}
+
+
+@dataclass
+class QueueFilters:
+    station: str | None = None
+    governorate: str | None = None
+    band: str | None = None
+    min_llr: float | None = None
+    max_llr: float | None = None
+
+
+def queue(session: Session, f: QueueFilters, limit: int = 200) -> dict[str, Any]:
+    """Open cases, oldest first, with the filter choices present in the open queue."""
+    q = select(DuplicateCase).where(DuplicateCase.status == "open")
+    if f.station:
+        q = q.where(DuplicateCase.station_id == f.station)
+    if f.governorate:
+        q = q.where(DuplicateCase.birthplace == f.governorate)
+    if f.band:
+        q = q.where(DuplicateCase.band == f.band)
+    if f.min_llr is not None:
+        q = q.where(DuplicateCase.best_llr >= f.min_llr)
+    if f.max_llr is not None:
+        q = q.where(DuplicateCase.best_llr < f.max_llr)
+    cases = session.scalars(q.order_by(DuplicateCase.created_at, DuplicateCase.id)
+                            .limit(limit)).all()
+    ids = [c.id for c in cases]
+    counts = dict(session.execute(
+        select(DuplicateCandidate.case_id, func.count()).where(
+            DuplicateCandidate.case_id.in_(ids)).group_by(DuplicateCandidate.case_id)).all())
+    pending = set(session.scalars(select(CaseDecision.case_id).where(
+        CaseDecision.case_id.in_(ids), CaseDecision.status == "proposed")))
+    now = datetime.now(UTC)
+    open_q = select(DuplicateCase).where(DuplicateCase.status == "open")
+    return {
+        "rows": [{"id": c.id, "age": age_text(c.created_at, now), "station": c.station_id,
+                  "governorate": c.birthplace, "llr": c.best_llr, "band": c.band,
+                  "candidates": counts.get(c.id, 0), "pending": c.id in pending}
+                 for c in cases],
+        "stations": sorted(set(session.scalars(open_q.with_only_columns(
+            DuplicateCase.station_id)))),
+        "governorates": sorted(set(session.scalars(open_q.with_only_columns(
+            DuplicateCase.birthplace)))),
+        "total_open": session.scalar(select(func.count()).select_from(DuplicateCase).where(
+            DuplicateCase.status == "open")) or 0,
+    }
+
+
+@dataclass
+class Side:
+    national_id: str | None
+    status: str
+    demographics: dict[str, Any]
+    face: bool
+    fingers: set[int] = field(default_factory=set)
+
+
+def _packet_side(session: Session, enrollment: Enrollment) -> Side:
+    positions = set(session.scalars(select(Sample.position).where(
+        Sample.enrollment_id == enrollment.id)))
+    nid = None
+    if enrollment.person_id is not None:
+        nid = persons.resolve_person(session, enrollment.person_id).national_id
+    return Side(nid, enrollment.status, dict(enrollment.demographics), 0 in positions,
+                {p for p in positions if p > 0})
+
+
+def person_positions(session: Session, person_id: int) -> set[int]:
+    return set(session.scalars(select(Template.position).where(
+        Template.person_id == person_id)))
+
+
+def case(session: Session, case_id: int) -> dict[str, Any]:
+    row = session.get(DuplicateCase, case_id)
+    if row is None:
+        raise NotFound("no such duplicate case", code="case_not_found")
+    enrollment = session.get(Enrollment, row.enrollment_id)
+    assert enrollment is not None
+    packet = _packet_side(session, enrollment)
+    cands = []
+    for c in session.scalars(select(DuplicateCandidate).where(
+            DuplicateCandidate.case_id == row.id).order_by(DuplicateCandidate.rank)):
+        person = persons.resolve_person(session, c.person_id)
+        demo = persons.demographics_of(person)
+        have = person_positions(session, person.id)
+        scores = {int(k): float(v) for k, v in (c.finger_scores or {}).items()}
+        fingers = [{"position": p, "name": FINGER_NAMES[p], "score": scores.get(p),
+                    "packet": p in packet.fingers, "candidate": p in have}
+                   for p in range(1, 11) if p in packet.fingers or p in have]
+        cands.append({
+            "rank": c.rank, "national_id": person.national_id, "status": person.status,
+            "fraud_flag": person.fraud_flag, "llr": c.llr, "band": c.band,
+            "face_distance": c.face_distance, "face": 0 in have and packet.face,
+            "fingers": fingers, "demographics": demo,
+            "differences": set(demographic_differences(packet.demographics, demo)),
+        })
+    decisions = session.scalars(select(CaseDecision).where(CaseDecision.case_id == row.id)
+                                .order_by(CaseDecision.id)).all()
+    return {"case": row, "enrollment": enrollment, "packet": packet, "candidates": cands,
+            "decisions": decisions, "bands": bands(), "fields": FIELDS,
+            "pending": next((d for d in decisions if d.status == "proposed"), None),
+            "age": age_text(row.created_at)}
+
+
+def person(session: Session, national_id: str) -> dict[str, Any]:
+    """A person found by any of its IDs, with its aliases and merge history."""
+    found: Person = persons.get_by_national_id(session, national_id)
+    merges = session.scalars(select(MergeRecord).where(
+        (MergeRecord.survivor_id == found.id) | (MergeRecord.absorbed_id == found.id))
+        .order_by(MergeRecord.id.desc())).all()
+    legacy = session.scalars(select(LegacyId).where(LegacyId.person_id == found.id)).all()
+    enrollments = session.scalars(select(Enrollment).where(Enrollment.person_id == found.id)
+                                  .order_by(Enrollment.id)).all()
+    return {"person": found, "asked": national_id, "aliases": persons.aliases(session, found),
+            "demographics": persons.demographics_of(found), "fields": FIELDS,
+            "merges": merges, "legacy": {r.register: r.number for r in legacy},
+            "enrollments": enrollments}

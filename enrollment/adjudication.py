@@ -1,0 +1,289 @@
+"""An admin's decision on a duplicate case, applied and audited with the admin's identity.
+
+- ``same``: the packet is the candidate. A held packet becomes a new encounter of the candidate
+  (its templates join the candidate's gallery entries); when the packet's person already has an
+  ID (a case between two issued persons), the two are merged: the candidate survives, the
+  packet's ID becomes an alias. With ``merge_needs_two_admins`` a merge is first proposed and
+  applied only when a different admin confirms the same decision.
+- ``different``: a held packet gets a new national ID; every candidate is remembered as distinct
+  from the packet's person (``DistinctPair``) so the pair is never raised again.
+- ``fraud``: the packet is flagged, no ID is issued; the judged candidate is flagged too.
+
+Decisions run under the same serialization as dedup decisions (one writer decides identity),
+commit, and only then add vectors to the gallery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from enrollment.names import demographic_differences
+from enrollment.service import _decide_lock, _lock_decisions
+from identity import journal, merge, persons
+from identity.errors import Conflict, Invalid, NotFound
+from identity.gallery import Gallery
+from identity.keys import Principal
+from identity.schemas import Demographics
+from models.adjudication import CaseDecision
+from models.base import utcnow
+from models.dedup import DistinctPair, DuplicateCandidate, DuplicateCase
+from models.enrollment import Enrollment, Template
+from models.person import Person
+
+REASONS: dict[str, tuple[str, ...]] = {
+    "same": ("biometric_match", "same_documents", "name_spelling_variant", "other"),
+    "different": ("different_biometrics", "twins_or_relatives", "different_demographics",
+                  "other"),
+    "fraud": ("identity_theft", "multiple_identities", "forged_documents", "other"),
+}
+UNMERGE_REASONS = ("merge_error", "court_order", "other")
+MAX_NOTE = 2000
+
+
+@dataclass
+class Applied:
+    status_code: int
+    body: dict[str, Any]
+    gallery_ids: list[int] = field(default_factory=list)
+
+
+def check_reason(decision: str, reason_code: str, note: str) -> None:
+    if decision not in REASONS:
+        raise Invalid(f"decision must be one of {', '.join(REASONS)}", code="invalid_decision")
+    if reason_code not in REASONS[decision]:
+        raise Invalid(f"reason_code for {decision!r} must be one of "
+                      f"{', '.join(REASONS[decision])}", code="invalid_reason")
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"note is over {MAX_NOTE} characters", code="note_too_long")
+    if reason_code == "other" and not note.strip():
+        raise Invalid("reason 'other' needs a note", code="note_required")
+
+
+def _candidates(session: Session, case: DuplicateCase) -> list[DuplicateCandidate]:
+    return list(session.scalars(select(DuplicateCandidate)
+                                .where(DuplicateCandidate.case_id == case.id)
+                                .order_by(DuplicateCandidate.rank)))
+
+
+def _target(session: Session, case: DuplicateCase, national_id: str | None) -> Person:
+    """The candidate judged to be the packet's person (rank 1 unless named), after merges."""
+    cands = _candidates(session, case)
+    if not cands:
+        raise Conflict("the case has no candidate", code="case_without_candidate")
+    if not national_id:
+        return persons.resolve_person(session, cands[0].person_id)
+    wanted = persons.get_by_national_id(session, national_id)
+    for cand in cands:
+        if persons.resolve_person(session, cand.person_id).id == wanted.id:
+            return wanted
+    raise Invalid("that national ID is not a candidate of this case", code="not_a_candidate")
+
+
+def _pending(session: Session, case: DuplicateCase) -> CaseDecision | None:
+    return session.scalars(select(CaseDecision).where(CaseDecision.case_id == case.id,
+                                                      CaseDecision.status == "proposed")).first()
+
+
+def decide(session: Session, *, case_id: int, principal: Principal, decision: str,
+           reason_code: str, note: str = "", candidate_national_id: str | None = None,
+           gallery: Gallery, two_admins: bool) -> Applied:
+    """Decide a case; commits. 200 when applied, 202 when a merge awaits a second admin."""
+    check_reason(decision, reason_code, note)
+    with _decide_lock:
+        try:
+            _lock_decisions(session)
+            applied = _decide(session, case_id=case_id, principal=principal, decision=decision,
+                              reason_code=reason_code, note=note.strip(),
+                              candidate_national_id=candidate_national_id,
+                              two_admins=two_admins)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        if applied.gallery_ids:  # after the commit, still under the decision lock
+            gallery.add_committed(sessionmaker(bind=session.get_bind()), applied.gallery_ids)
+    return applied
+
+
+def _decide(session: Session, *, case_id: int, principal: Principal, decision: str,
+            reason_code: str, note: str, candidate_national_id: str | None,
+            two_admins: bool) -> Applied:
+    case = session.get(DuplicateCase, case_id)
+    if case is None:
+        raise NotFound("no such duplicate case", code="case_not_found")
+    if case.status != "open":
+        raise Conflict(f"the case was already decided ({case.decision})", code="case_decided")
+    enrollment = session.get(Enrollment, case.enrollment_id)
+    assert enrollment is not None
+    target = _target(session, case, candidate_national_id if decision == "same" else None)
+    packet_person = (persons.resolve_person(session, enrollment.person_id)
+                     if enrollment.person_id is not None else None)
+    is_merge = decision == "same" and packet_person is not None and packet_person.id != target.id
+
+    pending = _pending(session, case)
+    confirmed_by: str | None = None
+    row: CaseDecision | None = None
+    if pending is not None:
+        same_admin = (pending.proposed_key_id == principal.key_id
+                      or pending.proposed_by.split("#")[0] == principal.actor.split("#")[0])
+        agrees = (pending.decision == decision and pending.target_person_id == target.id)
+        if same_admin:
+            raise Conflict("this merge was proposed by you: a different admin must confirm it",
+                           code="second_admin_required")
+        if agrees and is_merge:
+            row, confirmed_by = pending, principal.actor
+            row.confirmed_by, row.confirmed_key_id = principal.actor, principal.key_id
+        else:
+            pending.status = "superseded"
+            journal.audit(session, actor=principal.actor, action="case.supersede_proposal",
+                          outcome="superseded", details={"case_id": case.id,
+                                                         "decision_id": pending.id})
+    if row is None:
+        row = CaseDecision(case_id=case.id, decision=decision, reason_code=reason_code,
+                           note=note, target_person_id=target.id, status="proposed",
+                           proposed_by=principal.actor, proposed_key_id=principal.key_id,
+                           result={})
+        session.add(row)
+        session.flush()
+        if is_merge and two_admins:
+            journal.audit(session, actor=principal.actor, action="case.propose_merge",
+                          outcome="proposed", person_id=target.id,
+                          details={"case_id": case.id, "decision_id": row.id,
+                                   "reason_code": reason_code, "note": note})
+            return Applied(202, {"case_id": case.id, "decision": decision,
+                                 "status": "awaiting_second_admin", "decision_id": row.id,
+                                 "proposed_by": principal.actor})
+
+    reason = {"reason_code": row.reason_code, "note": row.note}
+    if decision == "same":
+        result, gallery_ids = _same(session, case, enrollment, target, packet_person,
+                                    principal, confirmed_by, row, reason)
+    elif decision == "different":
+        result, gallery_ids = _different(session, case, enrollment, packet_person, principal)
+    else:
+        result, gallery_ids = _fraud(session, enrollment, target, packet_person)
+    case.status, case.decision, case.decided_at = "decided", decision, utcnow()
+    row.status, row.applied_at, row.result = "applied", utcnow(), result
+    journal.audit(session, actor=principal.actor, action="case.decide", outcome=decision,
+                  person_id=result.get("person_id"),
+                  details={"case_id": case.id, "decision_id": row.id, **reason,
+                           "proposed_by": row.proposed_by, "confirmed_by": confirmed_by,
+                           **{k: v for k, v in result.items() if k != "person_id"}})
+    body = {"case_id": case.id, "decision": decision, "status": "applied",
+            "decision_id": row.id, **{k: v for k, v in result.items() if k != "person_id"}}
+    return Applied(200, body, gallery_ids)
+
+
+def _attach_templates(session: Session, enrollment: Enrollment, person_id: int) -> list[int]:
+    ids = list(session.scalars(select(Template.id).where(
+        Template.enrollment_id == enrollment.id, Template.person_id.is_(None))))
+    if ids:
+        session.execute(update(Template).where(Template.id.in_(ids))
+                        .values(person_id=person_id))
+    return ids
+
+
+def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target: Person,
+          packet_person: Person | None, principal: Principal, confirmed_by: str | None,
+          row: CaseDecision, reason: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    if packet_person is None:  # a held packet: a new encounter of the candidate
+        legacy = Demographics.model_validate(enrollment.demographics).legacy_ids
+        persons.link_legacy_ids(session, target, legacy)
+        enrollment.person_id, enrollment.status = target.id, "matched"
+        ids = _attach_templates(session, enrollment, target.id)
+        diffs = demographic_differences(dict(enrollment.demographics),
+                                        persons.demographics_of(target))
+        enrollment.response = {"enrollment_id": enrollment.id, "status": "matched",
+                               "national_id": target.national_id, "fraud_flag": False}
+        return {"person_id": target.id, "national_id": target.national_id,
+                "outcome": "encounter", "demographic_differences": diffs}, ids
+    if packet_person.id == target.id:  # merged meanwhile: nothing left to do
+        return {"person_id": target.id, "national_id": target.national_id,
+                "outcome": "already_one_person"}, []
+    record = merge.merge(session, survivor=target, absorbed=packet_person,
+                         actor=row.proposed_by, case_id=case.id, confirmed_by=confirmed_by,
+                         reason=reason)
+    return {"person_id": target.id, "national_id": target.national_id, "outcome": "merged",
+            "alias": packet_person.national_id, "merge_id": record.id}, []
+
+
+def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,
+               packet_person: Person | None,
+               principal: Principal) -> tuple[dict[str, Any], list[int]]:
+    ids: list[int] = []
+    if packet_person is None:
+        demographics = Demographics.model_validate(enrollment.demographics)
+        packet_person = persons.issue_person(
+            session, demographics, actor=principal.actor,
+            source={"enrollment_id": enrollment.id, "station_id": enrollment.station_id,
+                    "case_id": case.id})
+        enrollment.person_id, enrollment.status = packet_person.id, "distinct"
+        ids = _attach_templates(session, enrollment, packet_person.id)
+        enrollment.response = {"enrollment_id": enrollment.id, "status": "issued",
+                               "national_id": packet_person.national_id}
+    distinct = []
+    for cand in _candidates(session, case):
+        other = persons.resolve_person(session, cand.person_id)
+        if other.id != packet_person.id:
+            remember_distinct(session, packet_person.id, other.id)
+            distinct.append(other.national_id)
+    return {"person_id": packet_person.id, "national_id": packet_person.national_id,
+            "outcome": "distinct", "distinct_from": distinct}, ids
+
+
+def remember_distinct(session: Session, a: int, b: int) -> None:
+    low, high = min(a, b), max(a, b)
+    exists = session.scalars(select(DistinctPair.id).where(
+        DistinctPair.person_low == low, DistinctPair.person_high == high)).first()
+    if exists is None:
+        session.add(DistinctPair(person_low=low, person_high=high))
+        session.flush()
+
+
+def are_distinct(session: Session, a: int, b: int) -> bool:
+    """True when an adjudicator declared persons ``a`` and ``b`` (after merges) different."""
+    low, high = min(a, b), max(a, b)
+    return session.scalars(select(DistinctPair.id).where(
+        DistinctPair.person_low == low, DistinctPair.person_high == high)).first() is not None
+
+
+def _fraud(session: Session, enrollment: Enrollment, target: Person,
+           packet_person: Person | None) -> tuple[dict[str, Any], list[int]]:
+    target.fraud_flag = True
+    flagged = [target.national_id]
+    if packet_person is not None:
+        packet_person.fraud_flag = True
+        flagged.append(packet_person.national_id)
+    else:
+        enrollment.status = "fraud"
+        enrollment.response = {"enrollment_id": enrollment.id, "status": "fraud"}
+    return {"person_id": target.id, "outcome": "flagged", "flagged": flagged}, []
+
+
+def unmerge(session: Session, *, national_id: str, principal: Principal, reason_code: str,
+            note: str = "") -> dict[str, Any]:
+    """Reverse the merge that made ``national_id`` an alias; commits."""
+    if reason_code not in UNMERGE_REASONS:
+        raise Invalid(f"reason_code must be one of {', '.join(UNMERGE_REASONS)}",
+                      code="invalid_reason")
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"note is over {MAX_NOTE} characters", code="note_too_long")
+    with _decide_lock:
+        try:
+            _lock_decisions(session)
+            absorbed = merge.find_absorbed(session, national_id)
+            record = merge.unmerge(session, absorbed=absorbed, actor=principal.actor,
+                                   reason={"reason_code": reason_code, "note": note.strip()})
+            body = {"national_id": absorbed.national_id,
+                    "survivor_national_id": record.survivor_national_id,
+                    "restored_ids": list(record.national_ids), "merge_id": record.id,
+                    "status": "unmerged"}
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return body

@@ -1,0 +1,140 @@
+"""Cases for the workbench tests, from real images and real extraction and scores.
+
+- ``enroll``: a packet through ``POST /v1/enrollments`` (the real decision).
+- ``hold``: a packet held for review the way dedup holds one (samples and templates with no
+  person, a case with the real search's ranked candidates). Built directly because the fusion
+  calibration decides the band; the decision logic under test does not depend on it.
+- ``issue_direct`` + ``pair_case``: a second ID for the same human (as a legacy import that
+  bypassed dedup would make) and the case between the two issued persons.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+
+from enrollment import dedup, search
+from enrollment.extract import Extracted, extract
+from enrollment.packet import Packet
+from enrollment.records import store_samples
+from identity import persons
+from identity.db import session_factory
+from identity.gallery import Gallery, decrypt_template
+from identity.schemas import Demographics
+from matching import face as face_engine
+from matching import fingerprint as finger_engine
+from models.enrollment import Enrollment, Template
+from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
+
+MAX_PIXELS = 4096 * 4096
+
+
+def wait_ready(gallery: Gallery, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while not gallery.ready:
+        assert time.monotonic() < end, "gallery never became ready"
+        time.sleep(0.05)
+
+
+def enroll(client, station: dict[str, str], shared: Path, cap: str, face: str | None, db: str,
+           imp: int, fingers: tuple[int, ...], **demo: str) -> dict:
+    data, files = packet(
+        shared, capture_id=cap, demographics=dict(DEMOGRAPHICS, **demo),
+        face=face_path(shared, face).read_bytes() if face else None,
+        fingers={p: finger_path(shared, p, imp, db).read_bytes() for p in fingers},
+        missing={p: "not_captured" for p in range(1, 11) if p not in fingers})
+    resp = client.post("/v1/enrollments", data=data, files=files, headers=station)
+    assert resp.status_code < 300, resp.text
+    return resp.json()
+
+
+def make_packet(shared: Path, cap: str, face: str | None, db: str, imp: int,
+                fingers: tuple[int, ...], station: str = "station-2", **demo: str) -> Packet:
+    demographics = Demographics.model_validate(dict(DEMOGRAPHICS, **demo))
+    return Packet(
+        station_id=station, capture_id=cap, demographics=demographics,
+        face=face_path(shared, face).read_bytes() if face else None,
+        fingers={p: finger_path(shared, p, imp, db).read_bytes() for p in fingers},
+        missing_fingers={p: "not_captured" for p in range(1, 11) if p not in fingers})
+
+
+def _enrollment(p: Packet, status: str) -> Enrollment:
+    return Enrollment(station_id=p.station_id, capture_id=p.capture_id,
+                      content_hash=p.content_hash(), status=status,
+                      demographics=p.demographics.model_dump(mode="json"),
+                      missing_fingers={str(k): v for k, v in p.missing_fingers.items()},
+                      source="test")
+
+
+def hold(engine: Engine, gallery: Gallery, p: Packet) -> int:
+    """Hold ``p`` for review with the real search's candidates; returns the case id."""
+    extracted = extract(p, max_pixels=MAX_PIXELS)
+    with session_factory(engine)() as s:
+        enrollment = _enrollment(p, "review")
+        s.add(enrollment)
+        s.flush()
+        store_samples(s, enrollment, extracted, None)
+        candidates = search.search(s, gallery, extracted)
+        assert candidates, "the search found no candidate"
+        case = dedup.open_case(s, enrollment, candidates, actor="test")
+        enrollment.response = {"enrollment_id": enrollment.id, "status": "review",
+                               "case_id": case.id}
+        s.commit()
+        return case.id
+
+
+def issue_direct(engine: Engine, gallery: Gallery, p: Packet) -> tuple[str, int]:
+    """Issue an ID for ``p`` without dedup; returns (national ID, enrollment id)."""
+    extracted = extract(p, max_pixels=MAX_PIXELS)
+    with session_factory(engine)() as s:
+        enrollment = _enrollment(p, "issued")
+        s.add(enrollment)
+        s.flush()
+        person = persons.issue_person(s, p.demographics, actor="test:legacy-import")
+        enrollment.person_id = person.id
+        ids = [t.id for t in store_samples(s, enrollment, extracted, person.id)]
+        s.commit()
+        nid, eid = person.national_id, enrollment.id
+    gallery.add_committed(session_factory(engine), ids)
+    return nid, eid
+
+
+def _stored(s, enrollment_id: int) -> Extracted:
+    out = Extracted()
+    for row in s.scalars(select(Template).where(Template.enrollment_id == enrollment_id)):
+        blob = decrypt_template(row)
+        if row.modality == "face":
+            out.face_vector = face_engine.FaceEncoding.from_bytes(blob).vector
+        else:
+            out.finger_templates[row.position] = finger_engine.FingerTemplate.from_bytes(blob)
+    return out
+
+
+def pair_case(engine: Engine, enrollment_id: int, national_id: str) -> int:
+    """A case between the person of ``enrollment_id`` and ``national_id``, really scored."""
+    with session_factory(engine)() as s:
+        enrollment = s.get(Enrollment, enrollment_id)
+        assert enrollment is not None
+        other = persons.get_by_national_id(s, national_id)
+        cand = search._rescore(s, other.id, _stored(s, enrollment_id))
+        case = dedup.open_case(s, enrollment, [cand], actor="test")
+        s.commit()
+        return case.id
+
+
+def events(engine: Engine, type_: str) -> list[dict]:
+    from models.security import Event
+
+    with session_factory(engine)() as s:
+        return [dict(e.payload, _nid=e.national_id) for e in s.scalars(
+            select(Event).where(Event.type == type_).order_by(Event.id))]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = np.frombuffer(data[16:24], dtype=">u4")
+    return int(w), int(h)
+

@@ -182,6 +182,18 @@ def _parse(kind: str, raw: list[dict[str, object]]) -> list[_Row]:
     return parsed
 
 
+def _replay(session: Session, agency: str, kind: str, batch_ref: str,
+            digest: str) -> FeedResult | None:
+    existing = session.scalars(select(FeedBatch).where(
+        FeedBatch.agency == agency, FeedBatch.kind == kind,
+        FeedBatch.batch_ref == batch_ref)).first()
+    if existing is None:
+        return None
+    if existing.content_hash != digest:
+        raise Conflict("batch_ref was already used for other rows", code="batch_ref_conflict")
+    return FeedResult.model_validate(existing.response)
+
+
 def ingest(session: Session, *, principal: Principal, kind: str, request: FeedIn) -> FeedResult:
     """Apply one batch (commits)."""
     if kind not in KINDS:
@@ -190,24 +202,28 @@ def ingest(session: Session, *, principal: Principal, kind: str, request: FeedIn
     body = json.dumps([r.model_dump(mode="json") for r in rows], sort_keys=True)
     digest = hashlib.sha256(body.encode()).hexdigest()
     agency = principal.agency_name or principal.name
-    existing = session.scalars(select(FeedBatch).where(
-        FeedBatch.agency == agency, FeedBatch.kind == kind,
-        FeedBatch.batch_ref == request.batch_ref)).first()
-    if existing is not None:
-        if existing.content_hash != digest:
-            raise Conflict("batch_ref was already used for other rows", code="batch_ref_conflict")
-        return FeedResult.model_validate(existing.response)
+    replay = _replay(session, agency, kind, request.batch_ref, digest)
+    if replay is not None:
+        return replay
     batch = FeedBatch(agency=agency, kind=kind, batch_ref=request.batch_ref,
                       content_hash=digest, actor=principal.actor)
     session.add(batch)
-    session.flush()
-    results = [_row(session, batch.id, i, row, kind, principal.actor) for i, row in enumerate(rows)]
-    result = FeedResult(batch_id=batch.id, kind=kind, rows=results)
-    batch.response = result.model_dump(mode="json")
-    journal.audit(session, actor=principal.actor, agency=principal.agency_name,
-                  action="ration.feed", outcome="applied",
-                  details={"batch_id": batch.id, "kind": kind, "rows": len(rows)})
     try:
+        session.flush()
+    except IntegrityError:  # the same batch arriving twice at once (PostgreSQL)
+        session.rollback()
+        replay = _replay(session, agency, kind, request.batch_ref, digest)
+        if replay is None:
+            raise
+        return replay
+    try:
+        results = [_row(session, batch.id, i, row, kind, principal.actor)
+                   for i, row in enumerate(rows)]
+        result = FeedResult(batch_id=batch.id, kind=kind, rows=results)
+        batch.response = result.model_dump(mode="json")
+        journal.audit(session, actor=principal.actor, agency=principal.agency_name,
+                      action="ration.feed", outcome="applied",
+                      details={"batch_id": batch.id, "kind": kind, "rows": len(rows)})
         session.commit()
     except IntegrityError:  # a concurrent batch opened the same block (PostgreSQL): retry
         session.rollback()

@@ -3,6 +3,7 @@ rules, and the feeds that cause every block."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from agencies.ration import blocks, households, rules
+from identity.db import session_factory
 from identity.errors import Conflict, Invalid
 from models.ration import Block, FeedBatch, FeedRow
 from models.security import Event
@@ -197,3 +199,25 @@ def test_feed_batches_are_idempotent_and_checked_whole(session) -> None:
     assert err.value.code == "invalid_feed_rows" and err.value.details[0]["row_no"] == 1
     session.rollback()
     assert count(session, FeedBatch) == 1
+
+
+def test_the_same_batch_sent_twice_at_once_applies_once(engine, session) -> None:
+    desk = ministry(session)
+    head = citizen(session)
+    card(session, desk, head)
+    rows = [{"national_id": head.national_id, "event": "admitted", "date": "2025-02-01"}]
+    barrier = threading.Barrier(2)
+    answers: list[object] = []
+
+    def send() -> None:
+        with session_factory(engine)() as s:
+            barrier.wait()
+            answers.append(feed(s, desk, "prison", rows, ref="moj-twice"))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert count(session, Block) == 1 and count(session, FeedBatch) == 1

@@ -55,8 +55,10 @@ def alive_at(session: Session, person: Person, death: tuple[date, date],
         return True, None
     own_first, own_last = deaths.death_period(record)
     if own_last < first:
-        return False, f"predeceased: died {record.date_of_death.isoformat()} " \
-                      f"({record.date_precision}), before the deceased"
+        when = record.date_of_death.isoformat()
+        if record.date_precision != "day":
+            when = when[:7] if record.date_precision == "month" else when[:4]
+        return False, f"predeceased: died {when}, before the deceased"
     if own_first <= last:
         return None, "died about the same time as the deceased: the order of the deaths is " \
                      "uncertain (court to decide)"

@@ -75,22 +75,29 @@ def test_issued_then_matched_then_fraud_then_other_person(client, station, make_
 
 
 def test_weak_evidence_opens_a_case(client, station, make_key, shared_data: Path) -> None:
-    """One finger only: the fused evidence falls between the review and match thresholds."""
+    """Three fingers agree, the fourth belongs to someone else: the fused evidence lands
+    between the review and the match thresholds, so an adjudicator decides."""
+    from tests.packets import finger_path
+
     code, first = _post(client, station, _packet(shared_data, "a1", "obama.jpg",
                                                  "FVC2002_DB1_B", 1))
     assert code == 201
-    code, held = _post(client, station, _packet(shared_data, "a2", None, "FVC2002_DB1_B", 2,
-                                                fingers=(1,)))
+    mixed = {p: finger_path(shared_data, p, 2, "FVC2002_DB1_B").read_bytes() for p in (1, 2, 3)}
+    mixed[4] = finger_path(shared_data, 4, 2, "FVC2002_DB2_B").read_bytes()
+    code, held = _post(client, station, packet(
+        shared_data, capture_id="a2", face=None, fingers=mixed,
+        missing=dict.fromkeys(range(5, 11), "not_captured")))
     assert (code, held["status"]) == (202, "review"), held
-    assert "national_id" not in held or held["national_id"] is None
+    assert held.get("national_id") is None
 
     admin = bearer(make_key("admin", name="adm"))
     queue = client.get("/v1/duplicate-cases", headers=admin)
     assert queue.status_code == 200 and [c["case_id"] for c in queue.json()] == [held["case_id"]]
     case = client.get(f"/v1/duplicate-cases/{held['case_id']}", headers=admin).json()
-    assert case["candidates"][0]["national_id"] == first["national_id"]
-    assert case["candidates"][0]["band"] == "review"
-    assert set(case["candidates"][0]["finger_scores"]) == {"1"}
+    best = case["candidates"][0]
+    assert best["national_id"] == first["national_id"] and best["band"] == "review"
+    assert set(best["finger_scores"]) == {"1", "2", "3", "4"}
+    assert min(best["finger_scores"].values()) == best["finger_scores"]["4"]
     assert client.get("/v1/duplicate-cases", headers=station).status_code == 403
     assert client.get("/v1/duplicate-cases/999", headers=admin).status_code == 404
 

@@ -76,10 +76,12 @@ def test_merged_id_verifies_through_its_alias(client, station, agency, engine,
     survivor = enroll(client, station, shared_data, capture_id="m-1", fingers=(1, 2, 3))
     merged = enroll(client, station, shared_data, capture_id="m-2", face="biden.jpg",
                     db="FVC2002_DB3_B", fingers=(1, 2, 3), surname="الربيعي")
-    with session_factory(engine)() as s:  # the merged state, as the merge service leaves it
+    from identity.merge import merge
+
+    with session_factory(engine)() as s:
         keep = s.scalars(select(Person).where(Person.national_id == survivor)).one()
         gone = s.scalars(select(Person).where(Person.national_id == merged)).one()
-        gone.status, gone.merged_into_id = "merged", keep.id
+        merge(s, survivor=keep, absorbed=gone, actor="admin:test")
         s.commit()
 
     through_alias = verify(client, agency, merged, shared_data, face="obama2.jpg",

@@ -131,9 +131,13 @@ def create_report(session: Session, request: HeirsReportRequest, *, principal: P
     found = determine(session, deceased, death, rules=rules, school=school)
     claimed, findings = _claims(session, request, principal, deceased, death, found, prepared)
     claimed_ids = {c["national_id"] for c in claimed}
+    # Kin the engine has no key for (daughters' children, maternal kin, sisters' children) are
+    # listed where they may matter: Ja'fari rules, or no heir but a spouse (distant kindred).
+    kindred = rules == "jafari" or not any(
+        line.heir for line in found.lines.values() if line.key not in ("husband", "wife"))
     unclaimed = [_line_json(line) for line in found.lines.values()
                  if line.person.national_id not in claimed_ids
-                 and (line.key is not None or line.heir)]
+                 and (line.key is not None or line.heir or kindred)]
     for line in unclaimed:
         if line["heir"]:
             findings.append(f"unclaimed heir: {line['relation_key']} {line['national_id']}")

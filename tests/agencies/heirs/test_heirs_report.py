@@ -162,3 +162,28 @@ def test_refusals(session, family) -> None:
         ask(session, family, {"deceased": "son"})
     assert err.value.code == "deceased_claimed"
     assert count(session, HeirsReport) == 0
+
+
+def test_distant_kindred_are_listed_when_they_may_matter(session) -> None:
+    """A daughter's son is no key of the share engine: listed for the court under Ja'fari
+    rules (class 1 by representation) or when no heir but a spouse is left, else not."""
+    from identity import kinship_load
+    from identity.vital_schemas import BirthIn
+    from tests.agencies.heirs.family import person
+
+    grandma = person(session, sex="F", born="1930-01-01")
+    mum = person(session, sex="F", born="1955-01-01")
+    boy = person(session, born="1980-01-01")
+    session.commit()
+    kinship_load.load(session, births=[
+        BirthIn(child_national_id=mum.national_id, mother_national_id=grandma.national_id),
+        BirthIn(child_national_id=boy.national_id, mother_national_id=mum.national_id)],
+        actor="test")
+    die(session, mum, "2010-01-01", "HC-M")
+    die(session, grandma, "2024-01-01", "HC-G")
+    people = {"deceased": grandma}
+    alone = ask(session, people, {})
+    line = by_nid(alone["unclaimed_relatives"])[boy.national_id]
+    assert line["registry_relationships"] == ["daughters_son"] and line["heir"] is False
+    assert "court" in line["reason"]
+    assert alone["shares"]["treasury"] == "1"  # the engine alone would send all to the treasury

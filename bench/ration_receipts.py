@@ -3,7 +3,8 @@
 Enrolls people through ``POST /v1/enrollments`` (three fingers each from the FVC B sets:
 fingers 1-3, 4-6 and 7-9 of one set are three people), registers a card for each, opens one
 round per measured setting, then records every card's receipt with a genuine probe (impression
-2 of the same fingers) from W concurrent agents (threads, one agent key each). Everything runs
+2 of the same fingers) from W concurrent agents (threads, one agent key each); then every
+card once more (refused 409 before the verify: the cost of the database side alone). Everything runs
 in process on a fresh SQLite database in a temporary folder; prints JSON.
 
     .venv/bin/python -m bench.ration_receipts --workers 1 2 4
@@ -171,9 +172,14 @@ def main() -> None:
                 _round(client, desk_h, code)
                 results.append(_measure(app, cards, pool[:w], code))
                 print(json.dumps(results[-1]))
+            # The same cards again: refused 409 before any biometric work (the database side).
+            duplicate = _measure(app, cards, pool[:1], "bench-0")
+            duplicate["note"] = "second receipt, refused before the verify"
+            print(json.dumps(duplicate))
         engine.dispose()
     print(json.dumps({"database": "sqlite (temporary file)", "cards": len(cards),
-                      "probe": "3 fingers (FVC impression 2), no face", "results": results},
+                      "probe": "3 fingers (FVC impression 2), no face", "results": results,
+                      "duplicate_refusals": duplicate},
                      indent=2))
 
 

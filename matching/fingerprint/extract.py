@@ -64,18 +64,38 @@ def check_image(image: np.ndarray, dpi: int) -> None:
     check_500(prepare(image, dpi))
 
 
+def _padded(images: list[np.ndarray]) -> tuple[int, int]:
+    m = P.LEADER_SIZE_MULTIPLE
+    hmax = max(im.shape[0] for im in images)
+    wmax = max(im.shape[1] for im in images)
+    return -(-hmax // m) * m, -(-wmax // m) * m
+
+
+def _chunks(images: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Consecutive groups whose padded batch stays within ``LEADER_BATCH_PIXELS``."""
+    groups: list[list[np.ndarray]] = []
+    for im in images:
+        if groups:
+            h, w = _padded([*groups[-1], im])
+            if (len(groups[-1]) + 1) * h * w <= P.LEADER_BATCH_PIXELS:
+                groups[-1].append(im)
+                continue
+        groups.append([im])
+    return groups
+
+
 def detect(images500: list[np.ndarray]) -> list[np.ndarray]:
-    """LEADER on a batch of 500-dpi images, one network call.
+    """LEADER on a batch of 500-dpi images: one network call per packet (split only when the
+    padded batch passes ``LEADER_BATCH_PIXELS``).
 
     Returns per image an (n, 4) float32 array ``x, y, angle, quality`` of every detection with
     quality > 0 (angle in this engine's convention, see ``FingerTemplate``), best first.
     """
-    if not images500:
-        return []
-    m = P.LEADER_SIZE_MULTIPLE
-    hmax = max(im.shape[0] for im in images500)
-    wmax = max(im.shape[1] for im in images500)
-    H, W = -(-hmax // m) * m, -(-wmax // m) * m
+    return [det for group in _chunks(images500) for det in _detect_batch(group)]
+
+
+def _detect_batch(images500: list[np.ndarray]) -> list[np.ndarray]:
+    H, W = _padded(images500)
     batch = np.empty((len(images500), H, W, 1), dtype=np.float32)
     offsets = []
     for i, im in enumerate(images500):

@@ -1,12 +1,12 @@
 """1:N candidate search over compact cylinder codes in FAISS binary IVF indexes.
 
-Each enrolled finger contributes up to 40 cylinder codes of 8 bytes (``codes``), stored in one
+Each enrolled finger contributes up to 24 cylinder codes of 32 bytes (``codes``), stored in one
 ``faiss.IndexBinaryIVF`` per finger position with the finger's id (the caller's database key).
 A probe's cylinder codes each fetch their nearest stored codes; every stored finger collects,
 per probe cylinder, a vote that falls with Hamming distance, and fingers are ranked by their
-summed votes (Cappelli-style cylinder voting). RAM is about 16 bytes a code, so at most ~650
-bytes a finger plus 9 bytes of bookkeeping; full templates stay in the database and the top
-candidates are re-scored 1:1 with ``rescore`` / ``compare``.
+summed votes (Cappelli-style cylinder voting). RAM is 40 bytes a code (FAISS stores an int64
+id with each), so at most 960 bytes a finger plus 9 bytes of bookkeeping; full templates stay in
+the database and the top candidates are re-scored 1:1 with ``rescore`` / ``compare``.
 
 With ``nlist=1`` (the default) search is exhaustive over the codes; for large galleries call
 ``train`` on a sample of templates while the index is empty, then ``add``.
@@ -27,8 +27,10 @@ from .codes import CODE_BITS, cylinder_codes
 from .template import FingerTemplate
 
 POSITIONS = range(0, 11)  # 0 = unknown, 1-10 = ISO/IEC 19794-4 finger positions
-VOTE_RADIUS = 22  # codes farther than this (of 64 bits) give no vote
+VOTE_RADIUS = 104  # codes farther than this (of 256 bits) give no vote
+VOTE_POWER = 1.0  # vote = ((VOTE_RADIUS - distance) / VOTE_RADIUS) ** VOTE_POWER
 NEIGHBOURS_PER_CYLINDER = 64
+PROBE_CYLINDERS = 64  # a probe searches with more cylinders than a finger stores
 _FMT = "hw-finger-idx1"
 _MAGIC = b"HWFI"
 
@@ -80,7 +82,12 @@ class FingerIndex:
         """Train the IVF coarse quantizer on sample templates (only while empty)."""
         if len(self):
             raise ValueError("train() only on an empty index")
-        codes = np.concatenate([cylinder_codes(t) for t in templates])
+        self.train_codes(np.concatenate([cylinder_codes(t) for t in templates]))
+
+    def train_codes(self, codes: np.ndarray) -> None:
+        """``train`` from precomputed ``codes.cylinder_codes`` output."""
+        if len(self):
+            raise ValueError("train() only on an empty index")
         if len(codes) < self.nlist:
             raise ValueError(f"need at least {self.nlist} cylinder codes to train")
         with _one_thread():
@@ -116,6 +123,29 @@ class FingerIndex:
         self._ids = np.concatenate([self._ids, ids])
         self._pos = np.concatenate([self._pos, np.asarray(positions, np.int8)])
 
+    def add_codes(
+        self, ids: np.ndarray, positions: list[int], codes: np.ndarray, counts: np.ndarray
+    ) -> None:
+        """Bulk add precomputed ``codes.cylinder_codes`` output (rebuilds, workers, benches).
+
+        ``codes`` is the concatenation of each finger's codes, ``counts[i]`` how many are
+        finger ``ids[i]``'s. Ids must not be in the index yet.
+        """
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        counts = np.asarray(counts, dtype=np.int64)
+        pos = np.asarray(positions, np.int8)
+        if not len(ids) == len(pos) == len(counts) or int(counts.sum()) != len(codes):
+            raise ValueError("ids, positions, counts and codes disagree")
+        owner = np.repeat(ids, counts)
+        code_pos = np.repeat(pos, counts)
+        with _one_thread():
+            for p in np.unique(pos):
+                sel = code_pos == p
+                if sel.any():
+                    self._index_for(int(p)).add_with_ids(codes[sel], owner[sel])
+        self._ids = np.concatenate([self._ids, ids])
+        self._pos = np.concatenate([self._pos, pos])
+
     def remove(self, ids: np.ndarray) -> int:
         """Remove fingers by id; unknown ids are ignored. Returns how many were removed."""
         import faiss
@@ -147,7 +177,7 @@ class FingerIndex:
         position 0, unknown); ``None`` searches all. ``neighbours`` also searches the adjacent
         fingers of the same hand (a mislabelled finger is usually a neighbour).
         """
-        codes = cylinder_codes(template)
+        codes = cylinder_codes(template, PROBE_CYLINDERS)
         if not len(codes) or not len(self):
             return []
         if position is None:
@@ -229,7 +259,7 @@ class FingerIndex:
 
 def _votes(dist: np.ndarray, lab: np.ndarray) -> dict[int, float]:
     """Per finger: sum over probe cylinders of the best vote that cylinder gave it."""
-    w = np.clip((VOTE_RADIUS - dist.astype(np.float32)) / VOTE_RADIUS, 0.0, None)
+    w = np.clip((VOTE_RADIUS - dist.astype(np.float32)) / VOTE_RADIUS, 0.0, None) ** VOTE_POWER
     ok = (lab >= 0) & (w > 0)
     rows = np.repeat(np.arange(dist.shape[0]), dist.shape[1])[ok.ravel()]
     fids, wts = lab.ravel()[ok.ravel()], w.ravel()[ok.ravel()]

@@ -49,3 +49,6 @@ MU_RHO_3, TAU_RHO_3 = math.pi / 12, -30.0  # radial-angle consistency
 LEADER_SIZE_MULTIPLE = 32  # LEADER's encoder/decoder needs H and W multiples of 32
 BASE_DPI = 500  # every coordinate in a template is at this resolution
 MAX_MINUTIAE = 100  # keep the best MAX_MINUTIAE detections by LEADER quality
+# LEADER's activations take about 2.5 GB per million input pixels on CPU: a packet is one call
+# up to this many padded pixels (ten 500-dpi plain fingers of ~400 x 400), else split in order.
+LEADER_BATCH_PIXELS = 1_700_000

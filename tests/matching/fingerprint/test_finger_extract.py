@@ -93,3 +93,11 @@ def test_dpi_normalises_coordinates(synthetic_templates, fake_leader):
 def test_real_leader_on_fixtures(synthetic_templates):
     for t in synthetic_templates.values():
         assert t.n_minutiae >= 20 and t.n_cylinders >= 15
+
+
+def test_large_packets_are_split_by_pixel_budget(fake_leader):
+    fake = fake_leader(30)
+    big = np.tile(load_png("b_1.png"), (3, 3))[:900, :900]
+    out = extract_templates([big, big, big], [500, 500, 500])
+    assert fake.calls == 3  # 3 x 900^2 padded pixels > LEADER_BATCH_PIXELS
+    assert all(isinstance(t, FingerTemplate) for t in out)

@@ -42,32 +42,33 @@ _ROWS: list[Threshold] = [
     ),
     Threshold(
         name="face.index.approx_min_size",
-        value=100_000.0,
+        value=50_000.0,
         direction="count",
-        calibrated_for="gallery size at which the exact face index (IndexFlatL2) is rebuilt as an "
-        "IVF: below it exact search is already fast and loses no mate (PROVISIONAL, see bench)",
+        calibrated_for="gallery size from which face search scans a 4-bit PQ copy and re-ranks "
+        "its best candidates exactly, instead of scanning every exact vector (PROVISIONAL)",
         data="bench/search_bench.py on synthetic dlib-like vectors",
     ),
     Threshold(
-        name="face.index.ivf_lists_per_sqrt",
+        name="face.index.pq_m",
+        value=64.0,
+        direction="count",
+        calibrated_for="PQ sub-quantizers (4 bits each: 32 bytes a face) of the compressed scan "
+        "(PROVISIONAL)",
+        data="bench/search_bench.py on synthetic dlib-like vectors",
+    ),
+    Threshold(
+        name="face.index.refine_factor",
+        value=10.0,
+        direction="count",
+        calibrated_for="compressed-scan candidates re-ranked exactly = k x this (PROVISIONAL)",
+        data="bench/search_bench.py on synthetic dlib-like vectors",
+    ),
+    Threshold(
+        name="face.index.retrain_growth",
         value=4.0,
         direction="count",
-        calibrated_for="IVF lists = this x sqrt(gallery size) (PROVISIONAL, see bench)",
-        data="bench/search_bench.py on synthetic dlib-like vectors",
-    ),
-    Threshold(
-        name="face.index.ivf_probe_fraction",
-        value=0.3,
-        direction="size",
-        calibrated_for="share of the IVF lists scanned per search (PROVISIONAL, see bench)",
-        data="bench/search_bench.py on synthetic dlib-like vectors",
-    ),
-    Threshold(
-        name="face.index.ivf_retrain_growth",
-        value=4.0,
-        direction="count",
-        calibrated_for="retrain the IVF quantizer when the gallery is this many times the size it "
-        "was trained on (keeps lists balanced); a policy, not an error-rate fit",
+        calibrated_for="retrain the PQ when the gallery is this many times the size it was "
+        "trained on; a policy, not an error-rate fit",
         data="-",
     ),
     # --- fingerprint (owned by matching/fingerprint) -----------------------------------------

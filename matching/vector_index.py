@@ -4,23 +4,29 @@
 the embedded engine (a national deployment plugs a distributed engine behind the same protocol,
 chosen by ``make_index(engine=...)``).
 
-The FAISS index is exact (``IndexIDMap2(IndexFlatL2)``) while the gallery is small. When it grows
-past ``IndexTuning.approx_min_size`` it is rebuilt once as an inverted file (``IndexIVFFlat``,
-k-means trained on the gallery itself, ``nlist = lists_per_sqrt * sqrt(n)``) searched in a
-fixed fraction of its lists (``probe_fraction``), and retrained when the gallery has grown
-``retrain_growth`` times since. IVF because it removes ids in place (HNSW cannot), and because
-on dlib-like vectors it reached the mates' recall sooner than HNSW did (``bench/search_bench``).
-The face values are rows ``face.index.*`` of ``matching/thresholds.py``.
+Every vector is kept exactly in ``IndexIDMap2(IndexFlatL2)``, and while the gallery is small
+search is exhaustive over it. Past ``IndexTuning.approx_min_size`` vectors a compressed copy is
+built: a 4-bit product quantizer scanned with SIMD "fast scan" (``IndexPQFastScan``, ``pq_m / 2``
+bytes a vector), whose best ``k * refine_factor`` candidates are re-ranked with the exact vectors,
+so returned distances are exact. The quantizer is trained on the gallery and retrained when it
+has grown ``retrain_growth`` times. FAISS's fast-scan codes do not survive ``remove_ids`` (a
+vector added after a removal is never found again: faiss-cpu 1.x), so removed or replaced ids
+stay in the compressed copy as stale entries that the exact re-rank drops, and the copy is
+re-encoded once they pass 10% of the gallery.
+
+Why not IVF or HNSW: on dlib-like vectors a mate sits about half as far from its probe as a
+stranger does, so it often falls across an IVF cell boundary or off the HNSW path; at 1M both
+needed to scan a large share of the gallery to keep 99.9% of the mates. A compressed scan over
+everyone has no such boundary (numbers in ``bench/search_bench.py``'s output). The face values
+are rows ``face.index.*`` of ``matching/thresholds.py``.
 
 The index is a derived cache of the database: callers add vectors after the commit, and on start
-reconcile ``ids()`` with the database. Not thread-safe by itself for writers; an internal lock
-serialises every call.
+reconcile ``ids()`` with the database. An internal lock serialises every call.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import struct
 import threading
 from dataclasses import dataclass
@@ -34,8 +40,9 @@ from matching import thresholds
 from matching.face import FACE_DIM, FACE_EXTRACTOR, FACE_EXTRACTOR_VERSION
 from matching.snapshot import SnapshotError, read_snapshot, write_snapshot
 
-SNAPSHOT_FORMAT = "faiss-vec-v1"
+SNAPSHOT_FORMAT = "faiss-vec-v2"
 FACE_SPACE = f"{FACE_EXTRACTOR}/{FACE_EXTRACTOR_VERSION}"
+_TRAIN_SAMPLE = 65_536  # 16 centroids per sub-quantizer: a sample this size is plenty
 
 
 @runtime_checkable
@@ -54,23 +61,20 @@ class VectorIndex(Protocol):
 
 @dataclass(frozen=True)
 class IndexTuning:
-    """When the exact index turns approximate, and how the IVF is shaped and searched."""
+    """When the exact scan gets a compressed first pass, and how that pass is shaped."""
 
     approx_min_size: int
-    lists_per_sqrt: float
-    probe_fraction: float  # share of the IVF lists scanned per search, in (0, 1]
+    pq_m: int  # sub-quantizers of the 4-bit PQ (bytes per vector = pq_m / 2; divides dim)
+    refine_factor: int  # compressed candidates re-ranked exactly = k * refine_factor
     retrain_growth: float
-
-    def nprobe(self, nlist: int) -> int:
-        return max(1, min(nlist, math.ceil(self.probe_fraction * nlist)))
 
     @classmethod
     def face(cls) -> IndexTuning:
         """The face rows of the threshold table."""
         return cls(approx_min_size=int(thresholds.value("face.index.approx_min_size")),
-                   lists_per_sqrt=thresholds.value("face.index.ivf_lists_per_sqrt"),
-                   probe_fraction=thresholds.value("face.index.ivf_probe_fraction"),
-                   retrain_growth=thresholds.value("face.index.ivf_retrain_growth"))
+                   pq_m=int(thresholds.value("face.index.pq_m")),
+                   refine_factor=int(thresholds.value("face.index.refine_factor")),
+                   retrain_growth=thresholds.value("face.index.retrain_growth"))
 
 
 def _check_ids(ids: np.ndarray | list[int]) -> np.ndarray:
@@ -84,7 +88,7 @@ def _check_ids(ids: np.ndarray | list[int]) -> np.ndarray:
 
 
 class FaissVectorIndex:
-    """FAISS engine: exact while small, IVF past ``face.index.approx_min_size`` vectors."""
+    """FAISS engine: exact scan while small, PQ fast-scan + exact re-rank past a size."""
 
     def __init__(self, dim: int = 128, *, space: str = "",
                  tuning: IndexTuning | None = None) -> None:
@@ -96,9 +100,11 @@ class FaissVectorIndex:
         self.space = space
         self.tuning = tuning or IndexTuning.face()
         self._lock = threading.RLock()
-        self._index: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatL2(dim))
+        self._exact: Any = faiss.IndexIDMap2(faiss.IndexFlatL2(dim))
+        self._pq: Any = None  # IndexIDMap(IndexPQFastScan) once past approx_min_size
+        self._stale = 0  # entries of _pq whose id was removed or replaced since it was built
         self._ids = np.empty(0, dtype=np.int64)  # sorted mirror of the ids in the index
-        self._trained_size = 0  # gallery size the IVF quantizer was trained on (0: exact)
+        self._trained_size = 0  # gallery size the PQ was trained on (0: exact only)
 
     # --- queries -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -110,7 +116,7 @@ class FaissVectorIndex:
 
     @property
     def is_exact(self) -> bool:
-        return self._trained_size == 0
+        return self._pq is None
 
     def ids(self) -> np.ndarray:
         """Every id in the index, sorted ascending (int64 copy)."""
@@ -128,8 +134,22 @@ class FaissVectorIndex:
         if k < 1:
             raise ValueError("k must be at least 1")
         with self._lock:
-            dist2, ids = self._index.search(x, k)
-        return ids, np.sqrt(np.maximum(dist2, 0.0))
+            if self._pq is None or len(self) == 0:
+                dist2, ids = self._exact.search(x, k)
+                return ids, np.sqrt(np.maximum(dist2, 0.0))
+            # widen the candidate list by the share of stale entries in the compressed copy
+            wanted = k * self.tuning.refine_factor * self._pq.ntotal / len(self)
+            _, cand = self._pq.search(x, min(self._pq.ntotal, int(np.ceil(wanted))))
+            out_ids = np.full((len(x), k), -1, np.int64)
+            out_d = np.full((len(x), k), np.inf, np.float32)
+            for row, (q, c) in enumerate(zip(x, cand, strict=True)):
+                c = np.unique(c[c >= 0])
+                c = c[self._ids[np.minimum(np.searchsorted(self._ids, c), len(self) - 1)] == c]
+                d = np.linalg.norm(self._exact.reconstruct_batch(c) - q, axis=1)
+                best = np.argsort(d, kind="stable")[:k]
+                out_ids[row, : best.size] = c[best]
+                out_d[row, : best.size] = d[best]
+            return out_ids, out_d
 
     # --- writes --------------------------------------------------------------------------
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -144,7 +164,9 @@ class FaissVectorIndex:
             return
         with self._lock:
             self.remove(ids)
-            self._index.add_with_ids(x, ids)
+            self._exact.add_with_ids(x, ids)
+            if self._pq is not None:
+                self._pq.add_with_ids(x, ids)  # stale copies of replaced ids were counted
             self._ids = np.union1d(self._ids, ids)
             self._maybe_rebuild()
 
@@ -155,47 +177,55 @@ class FaissVectorIndex:
             present = ids[np.isin(ids, self._ids)]
             if present.size == 0:
                 return 0
-            # IVF's hashtable direct map only takes an explicit array; IDMap2 wants a set.
-            sel = (faiss.IDSelectorBatch(present) if self.is_exact
-                   else faiss.IDSelectorArray(present.size, faiss.swig_ptr(present)))
-            removed = int(self._index.remove_ids(sel))
+            removed = int(self._exact.remove_ids(faiss.IDSelectorBatch(present)))
             self._ids = np.setdiff1d(self._ids, present, assume_unique=True)
+            if self._pq is not None:
+                self._stale += removed
+                if self._stale > 0.1 * len(self):
+                    self.rebuild_compressed()
             return removed
 
     # --- persistence ---------------------------------------------------------------------
     def save(self, path: Path, *, crash_at: str | None = None) -> None:
         """Atomic snapshot (tmp + fsync + rename, checksummed); see ``matching.snapshot``."""
         with self._lock:
+            blobs = [faiss.serialize_index(self._exact).tobytes()]
+            if self._pq is not None:
+                blobs.append(faiss.serialize_index(self._pq).tobytes())
             meta = json.dumps({"dim": self.dim, "space": self.space,
-                               "trained_size": self._trained_size}).encode()
-            blob = faiss.serialize_index(self._index).tobytes()
-        write_snapshot(Path(path), struct.pack("<I", len(meta)) + meta + blob, SNAPSHOT_FORMAT,
-                       crash_at=crash_at)
+                               "trained_size": self._trained_size, "stale": self._stale,
+                               "blobs": [len(b) for b in blobs]}).encode()
+        payload = b"".join([struct.pack("<I", len(meta)), meta, *blobs])
+        write_snapshot(Path(path), payload, SNAPSHOT_FORMAT, crash_at=crash_at)
 
     @classmethod
     def load(cls, path: Path, *, space: str | None = None,
              tuning: IndexTuning | None = None) -> FaissVectorIndex:
         """Read a snapshot; ``SnapshotError`` if truncated, corrupt or of another ``space``."""
+        name = Path(path).name
         payload = read_snapshot(Path(path), SNAPSHOT_FORMAT)
         try:
             (n,) = struct.unpack_from("<I", payload)
             meta = json.loads(payload[4 : 4 + n])
-            index = faiss.deserialize_index(np.frombuffer(payload[4 + n :], dtype=np.uint8))
+            indexes, at = [], 4 + n
+            for size in meta["blobs"]:
+                blob = np.frombuffer(payload, np.uint8, count=size, offset=at)
+                indexes.append(faiss.deserialize_index(blob))
+                at += size
         except Exception as exc:
-            raise SnapshotError(f"{Path(path).name}: unreadable index ({exc})") from exc
+            raise SnapshotError(f"{name}: unreadable index ({exc})") from exc
         if space is not None and meta["space"] != space:
-            raise SnapshotError(f"{Path(path).name}: vectors of {meta['space']!r}, "
-                                f"expected {space!r}")
-        if index.d != meta["dim"]:
-            raise SnapshotError(f"{Path(path).name}: dimension mismatch")
+            raise SnapshotError(f"{name}: vectors of {meta['space']!r}, expected {space!r}")
+        if any(ix.d != meta["dim"] for ix in indexes) or (
+                len(indexes) > 1 and indexes[1].ntotal != indexes[0].ntotal + meta["stale"]):
+            raise SnapshotError(f"{name}: inconsistent index parts")
         self = cls.__new__(cls)
         FaissVectorIndex.__init__(self, meta["dim"], space=meta["space"], tuning=tuning)
-        self._index = index
+        self._exact = indexes[0]
+        self._pq = indexes[1] if len(indexes) > 1 else None
         self._trained_size = int(meta["trained_size"])
-        if self._trained_size:
-            ivf = faiss.extract_index_ivf(index)
-            ivf.nprobe = self.tuning.nprobe(ivf.nlist)
-        self._ids = np.sort(self._stored_ids())
+        self._stale = int(meta["stale"])
+        self._ids = np.sort(faiss.vector_to_array(self._exact.id_map).astype(np.int64))
         return self
 
     # --- internals -----------------------------------------------------------------------
@@ -209,56 +239,45 @@ class FaissVectorIndex:
             raise ValueError("vectors hold non-finite values")
         return np.ascontiguousarray(x)
 
-    def _stored_ids(self) -> np.ndarray:
-        if isinstance(self._index, faiss.IndexIDMap2):
-            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        invlists: Any = faiss.extract_index_ivf(self._index).invlists
-        parts = [faiss.rev_swig_ptr(invlists.get_ids(lst), invlists.list_size(lst)).copy()
-                 for lst in range(invlists.nlist) if invlists.list_size(lst)]
-        return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
-
     def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids (n,), vectors (n, dim)) of everything stored, in storage order."""
-        if isinstance(self._index, faiss.IndexIDMap2):
-            flat: Any = faiss.downcast_index(self._index.index)
-            xb = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * self.dim)
-            return self._stored_ids(), xb.reshape(-1, self.dim).copy()
-        invlists: Any = faiss.extract_index_ivf(self._index).invlists
-        ids, vecs = [], []
-        for lst in range(invlists.nlist):
-            size = invlists.list_size(lst)
-            if size:
-                ids.append(faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy())
-                codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * invlists.code_size)
-                vecs.append(codes.copy().view(np.float32).reshape(size, self.dim))
-        return np.concatenate(ids).astype(np.int64), np.vstack(vecs)
+        flat: Any = faiss.downcast_index(self._exact.index)
+        xb = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * self.dim)
+        ids = faiss.vector_to_array(self._exact.id_map).astype(np.int64)
+        return ids, xb.reshape(-1, self.dim).copy()
 
     def _maybe_rebuild(self) -> None:
         n = len(self)
-        if self.is_exact and n < self.tuning.approx_min_size:
+        if self._pq is None and n < self.tuning.approx_min_size:
             return
-        if not self.is_exact and n < self.tuning.retrain_growth * self._trained_size:
+        if self._pq is not None and n < self.tuning.retrain_growth * self._trained_size:
             return
-        self.rebuild_ivf()
+        self.rebuild_compressed()
 
-    def rebuild_ivf(self) -> None:
-        """Train a fresh IVF on the current vectors and move them into it (O(n) time and RAM)."""
+    def rebuild_compressed(self) -> None:
+        """Train a fresh PQ on the current vectors and encode them all (O(n) time); below
+        ``approx_min_size`` vectors drop the compressed copy and scan exactly."""
         with self._lock:
             ids, x = self._all_vectors()
-            n = x.shape[0]
-            nlist = max(1, min(int(self.tuning.lists_per_sqrt * math.sqrt(n)), n // 39))
-            ivf = faiss.IndexIVFFlat(faiss.IndexFlatL2(self.dim), self.dim, nlist)
-            ivf.cp.seed = 1234
-            # 40 points per centroid, as FAISS recommends; more only slows k-means down.
-            sample = x if n <= 40 * nlist else x[np.random.default_rng(1234).choice(
-                n, 40 * nlist, replace=False)]
-            ivf.train(sample)
-            # hashtable id -> (list, offset): removes and reconstructs without scanning lists
-            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
-            ivf.add_with_ids(x, ids)
-            ivf.nprobe = self.tuning.nprobe(nlist)
-            self._index = ivf
-            self._trained_size = n
+            if len(x) < self.tuning.approx_min_size:
+                self._pq, self._stale, self._trained_size = None, 0, 0
+                return
+            sample = x if len(x) <= _TRAIN_SAMPLE else x[np.random.default_rng(1234).choice(
+                len(x), _TRAIN_SAMPLE, replace=False)]
+            pq = faiss.IndexPQFastScan(self.dim, self.tuning.pq_m, 4)
+            # One OpenMP thread: with the 2 shared cores busy, OpenMP's spinning made this
+            # training 20x slower (21 s vs 1 s for 20k vectors) than running on one thread.
+            threads = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(1)
+            try:
+                pq.train(sample)
+                pq_map: Any = faiss.IndexIDMap(pq)
+                pq_map.add_with_ids(x, ids)
+            finally:
+                faiss.omp_set_num_threads(threads)
+            self._pq = pq_map
+            self._stale = 0
+            self._trained_size = len(x)
 
 
 class FaceIndex(FaissVectorIndex):
@@ -286,5 +305,3 @@ def load_index(path: Path, engine: str = "faiss", *, space: str | None = None) -
     if engine == "faiss":
         return FaissVectorIndex.load(path, space=space)
     raise ValueError(f"unknown vector engine {engine!r}")
-
-

@@ -1,4 +1,5 @@
-"""Face 1:N index: exact and IVF modes, ids as database keys, snapshots, recall vs exact."""
+"""Face 1:N index: exact and compressed modes, ids as database keys, snapshots, recall vs
+exact search."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from matching.vector_index import (
     make_index,
 )
 
-SMALL_IVF = IndexTuning(approx_min_size=3000, lists_per_sqrt=2.0, probe_fraction=0.3,
-                        retrain_growth=4.0)
+SMALL = IndexTuning(approx_min_size=3000, pq_m=32, refine_factor=10, retrain_growth=4.0)
 
 
 def dlib_like(persons: int, seed: int, mates: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -90,12 +90,12 @@ def test_search_of_small_gallery_returns_only_what_exists() -> None:
 
 
 def test_turns_approximate_past_the_size_and_keeps_recall_of_mates() -> None:
-    """IVF results are checked against exact search over the same gallery."""
+    """Compressed-scan results are checked against exact search over the same gallery."""
     gallery, probes = dlib_like(8000, seed=11, mates=400)
     ids = db_ids(8000, seed=2)
-    exact = FaissVectorIndex(128, tuning=IndexTuning(10**9, 1.0, 1.0, 4.0))
+    exact = FaissVectorIndex(128, tuning=IndexTuning(10**9, 32, 10, 4.0))
     exact.add(ids, gallery)
-    approx = FaissVectorIndex(128, tuning=SMALL_IVF)
+    approx = FaissVectorIndex(128, tuning=SMALL)
     approx.add(ids[:2000], gallery[:2000])
     assert approx.is_exact
     approx.add(ids[2000:], gallery[2000:])
@@ -106,26 +106,42 @@ def test_turns_approximate_past_the_size_and_keeps_recall_of_mates() -> None:
     mates_exact = e_ids[:, 0] == ids[:400]
     assert mates_exact.all()  # the synthetic mates are each other's nearest neighbour
     assert np.mean(a_ids[:, 0] == ids[:400]) >= 0.99
-    # every candidate exact search finds within genuine-like distance, IVF finds too (>= 99%)
+    # every candidate exact search finds within genuine-like distance is found too (>= 99%)
     e_ids, e_d = exact.search_batch(probes, 10)
     close = [set(i[d < 0.6]) for i, d in zip(e_ids, e_d, strict=True)]
     found = [len(c & set(a)) for c, a in zip(close, a_ids, strict=True)]
     assert sum(found) >= 0.99 * sum(len(c) for c in close)
-    # removal and re-add work in IVF mode too
+    # removal and re-add work in compressed mode too
     assert approx.remove(ids[:10]) == 10 and len(approx) == 7990
     approx.add(ids[:1], gallery[:1])
     assert approx.search(gallery[0], 1)[0][0] == ids[0]
 
 
+def test_compressed_mode_replaces_removes_and_re_encodes() -> None:
+    gallery, _ = dlib_like(5000, seed=21)
+    index = FaissVectorIndex(128, tuning=SMALL)
+    index.add(np.arange(4000), gallery[:4000])
+    assert not index.is_exact
+    index.add(np.array([7]), gallery[4000:4001])  # replace id 7's vector
+    assert index.search(gallery[4000], 1) == [(7, 0.0)]
+    assert all(i != 7 for i, _ in index.search(gallery[7], 3))
+    index.remove(np.arange(100, 600))  # > 10% stale: the compressed copy is re-encoded
+    assert len(index) == 3500 and index._stale == 0
+    assert index.search(gallery[700], 1) == [(700, 0.0)]
+    assert all(i not in range(100, 600) for i, _ in index.search(gallery[300], 10))
+    index.remove(index.ids())  # below the size again: back to the exact scan
+    assert len(index) == 0 and index.is_exact and index.search(gallery[0], 3) == []
+
+
 def test_snapshot_round_trip_in_both_modes(tmp_path: Path) -> None:
     gallery, probes = dlib_like(4000, seed=12, mates=20)
     ids = db_ids(4000, seed=3)
-    for n, name in ((500, "exact"), (4000, "ivf")):
-        index = FaceIndex(SMALL_IVF)
+    for n, name in ((500, "exact"), (4000, "compressed")):
+        index = FaceIndex(SMALL)
         index.add(ids[:n], gallery[:n])
         path = tmp_path / f"{name}.idx"
         index.save(path)
-        back = FaceIndex.load(path, tuning=SMALL_IVF)
+        back = FaceIndex.load(path, tuning=SMALL)
         assert isinstance(back, FaceIndex)
         assert back.is_exact == index.is_exact
         assert np.array_equal(back.ids(), index.ids())

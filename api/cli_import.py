@@ -1,0 +1,71 @@
+"""``hawiya import SOURCE --register R`` and ``hawiya make-batch OUT`` (issue 10)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from identity.schemas import LEGACY_REGISTERS
+
+
+def import_records(
+    source: Path = typer.Argument(..., help="folder of ANSI/NIST-ITL files, or a .csv manifest"),
+    register: str = typer.Option(..., help=f"legacy register: {', '.join(LEGACY_REGISTERS)}"),
+    workers: int | None = typer.Option(None, help="extraction processes (0: in this process; "
+                                       "default: CPU count - 1)"),
+    out: Path | None = typer.Option(None, help="report folder (default: DATA_DIR/imports/job-N)"),
+) -> None:
+    """Import a legacy register: dedup every record, issue/match/hold, link legacy numbers.
+
+    Resumable: run the same command again after any interruption. Prints the report JSON."""
+    from enrollment.batch.job import run_import
+    from identity.db import get_engine
+    from identity.errors import DomainError
+    from identity.migrate import upgrade
+    from identity.settings import get_settings
+
+    if not sys.stderr.isatty():
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    settings = get_settings()
+    engine = get_engine(settings.resolved_database_url)
+    upgrade(engine)
+    try:
+        report = run_import(source, register, engine=engine, settings=settings,
+                            workers=workers, out_dir=out)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message} ({exc.code})", err=True)
+        raise typer.Exit(2) from exc
+    report.pop("fused_llrs", None)
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def make_batch(
+    out: Path = typer.Argument(..., help="folder to write (one sub-folder per register)"),
+    persons: int = typer.Option(6, help="synthetic persons"),
+    fingers: int = typer.Option(10, help="fingers per record (1-10)"),
+    duplicates: float = typer.Option(0.5, help="share of persons planted in 2+ registers"),
+    weak: int = typer.Option(1, help="planted duplicates with weaker evidence (no face)"),
+    malformed: int = typer.Option(0, help="malformed files / corrupt images to plant"),
+    finger_format: str = typer.Option("type14-wsq", help="type14-wsq|type14-raw|type4-wsq|"
+                                      "type4-raw"),
+    seed: int = typer.Option(7, help="random seed (same seed, same batch)"),
+) -> None:
+    """Write a test batch of ANSI/NIST-ITL files with known duplicates and a truth.json."""
+    from enrollment.batch.generator import BatchSpec
+    from enrollment.batch.generator import make_batch as generate
+    from identity.settings import get_settings
+
+    spec = BatchSpec(persons=persons, fingers=fingers, duplicate_share=duplicates, weak=weak,
+                     malformed=malformed, finger_format=finger_format, seed=seed)
+    truth = generate(out, get_settings().test_data, spec)
+    typer.echo(json.dumps({"records": len(truth["records"]), "clusters": len(truth["clusters"]),
+                           "folders": truth["folders"]}, ensure_ascii=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_records)
+    app.command("make-batch")(make_batch)

@@ -1,0 +1,141 @@
+"""``hawiya import``: a resumable job from a legacy source to committed identity decisions.
+
+Workers read, validate and extract records in parallel; the job's process is the one writer
+that decides them, in the source's stable order (``writer.commit_record``). A job is keyed by
+(source path, register); each record by its key in the source. Killed at any point and started
+again with the same command, the job skips every record whose outcome committed and redoes the
+rest; the gallery is reconciled with the database on start (``Gallery.load``), so vectors of a
+record committed just before the kill are not lost. The register number is the packet's
+``capture_id`` under station ``import:<register>``, so the same record arriving again (another
+file, another job) is recognised and never decided twice.
+
+Run one import (and no live enrollment process) per database at a time: the in-memory gallery
+makes this process the writer that decides identity.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from enrollment.batch.progress import ImportProgress
+from enrollment.batch.records import Prepared, Task
+from enrollment.batch.report import write_report
+from enrollment.batch.sources import list_tasks, source_kind
+from enrollment.batch.worker import init_worker, prepare
+from enrollment.batch.writer import commit_record
+from identity.db import session_factory
+from identity.errors import Invalid
+from identity.gallery import Gallery
+from identity.schemas import LEGACY_REGISTERS
+from identity.settings import Settings
+from models.base import utcnow
+from models.imports import ImportJob, ImportRecord
+
+
+def default_workers() -> int:
+    """One core stays with the writer (search and commits)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the job holds FAISS/OpenMP threads and database connections.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=init_worker)
+
+
+def prepared_stream(tasks: list[Task], workers: int) -> Iterator[Prepared]:
+    """``prepare`` of every task, yielded in task order; ``workers=0`` runs them in-process.
+
+    At most ``4 x workers`` records are in flight. If a worker process dies (a decoder crash),
+    the records that were in flight are retried one at a time in a fresh pool; the one that
+    kills its worker again is rejected as ``worker_crashed`` and the run goes on.
+    """
+    if workers <= 0:
+        for task in tasks:
+            yield prepare(task)
+        return
+    window = max(1, workers * 4)
+    queue = deque(tasks)
+    careful: deque[Task] = deque()  # tasks that were in flight when a worker died
+    pool = _pool(workers)
+    try:
+        inflight: deque[tuple[Task, Future[Prepared]]] = deque()
+        while queue or careful or inflight:
+            source = careful if careful else queue
+            limit = 1 if careful else window
+            while source and len(inflight) < limit:
+                task = source.popleft()
+                inflight.append((task, pool.submit(prepare, task)))
+            task, future = inflight.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(workers)
+                if limit == 1:  # alone in the pool: this record is the one that kills it
+                    yield Prepared(task.key, reason="worker_crashed",
+                                   detail="the extraction worker died on this record twice")
+                else:
+                    careful.extendleft(reversed([task, *(t for t, _ in inflight)]))
+                inflight.clear()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_job(session: Session, source: Path, register: str, total: int) -> tuple[int, int]:
+    job = session.scalars(select(ImportJob).where(ImportJob.source == str(source),
+                                                  ImportJob.register == register)).first()
+    if job is None:
+        job = ImportJob(source=str(source), register=register, kind=source_kind(source),
+                        run_starts=[])
+        session.add(job)
+    job.total = total
+    job.status = "running"
+    job.finished_at = None
+    job.run_starts = [*job.run_starts, utcnow().isoformat()]
+    session.commit()
+    return job.id, len(job.run_starts)
+
+
+def run_import(source: Path, register: str, *, engine: Engine, settings: Settings,
+               workers: int | None = None, out_dir: Path | None = None,
+               bar: bool | None = None, actor: str = "import") -> dict[str, Any]:
+    """Import every record of ``source`` into ``register``; return the report (also written
+    as ``report.json``, ``report.html`` and ``rejects.csv`` under ``out_dir``)."""
+    if register not in LEGACY_REGISTERS:
+        raise Invalid(f"register must be one of {', '.join(LEGACY_REGISTERS)}",
+                      code="bad_register")
+    source = source.resolve()
+    tasks = list_tasks(source, register, max_pixels=settings.max_image_pixels)
+    workers = default_workers() if workers is None else workers
+    sessions = session_factory(engine)
+    with sessions() as session:
+        job_id, run = _start_job(session, source, register, len(tasks))
+        done = set(session.scalars(select(ImportRecord.record_key)
+                                   .where(ImportRecord.job_id == job_id)))
+        gallery = Gallery(settings.index_dir)
+        gallery.load(session)
+        todo = [t for t in tasks if t.key not in done]
+        with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id, bar=bar) as bar_:
+            for prep in prepared_stream(todo, workers):
+                row = commit_record(session, job_id=job_id, run=run, register=register,
+                                    prep=prep, gallery=gallery, actor=f"{actor}:{register}")
+                bar_.advance(row.status, key=row.record_key, reason=row.reason)
+        gallery.snapshot()
+        job = session.get(ImportJob, job_id)
+        assert job is not None
+        job.status = "done"
+        job.finished_at = utcnow()
+        session.commit()
+        out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"
+        return write_report(session, job, out)

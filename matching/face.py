@@ -72,14 +72,19 @@ class _DlibModels:
             # face_recognition flips this process-wide at import; keep Pillow strict.
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
         self._fr = face_recognition
+        # dlib's network keeps its activations in the model object: one forward pass at a time.
+        self._lock = threading.Lock()
 
     def detect(self, rgb: np.ndarray, upsample: int) -> list[Box]:
-        boxes = self._fr.face_locations(rgb, number_of_times_to_upsample=upsample, model="hog")
+        with self._lock:
+            boxes = self._fr.face_locations(rgb, number_of_times_to_upsample=upsample,
+                                            model="hog")
         return [tuple(int(v) for v in b) for b in boxes]  # type: ignore[misc]
 
     def encode(self, rgb: np.ndarray, box: Box) -> np.ndarray:
-        vectors = self._fr.face_encodings(rgb, known_face_locations=[box], num_jitters=1,
-                                          model="small")
+        with self._lock:
+            vectors = self._fr.face_encodings(rgb, known_face_locations=[box], num_jitters=1,
+                                              model="small")
         return np.asarray(vectors[0], dtype=np.float32)
 
 

@@ -212,3 +212,18 @@ def test_real_quality_failures(shared_data: Path) -> None:
         assert info.value.reason in {"face_too_small", "no_face"}
     finally:
         face.set_models(previous)
+
+
+@pytest.mark.shared_data
+def test_concurrent_encodings_equal_sequential(shared_data: Path, real) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = [_load(shared_data, f"tests/test_images/{n}.jpg") for n in ("obama", "biden")] * 3
+    previous = face.set_models(None)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            got = list(pool.map(face.encode_face, images))
+    finally:
+        face.set_models(previous)
+    for enc, name in zip(got, ["obama", "biden"] * 3, strict=True):
+        assert np.allclose(enc.vector, real[name].vector, atol=1e-5)

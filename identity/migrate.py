@@ -31,9 +31,11 @@ def upgrade(engine: Engine | None = None) -> None:
 
 
 def is_current(engine: Engine | None = None) -> bool:
-    """True when the database is at the newest migration."""
+    """True when every migration head is applied (directly or as an ancestor of one that is:
+    a revision with ``depends_on`` makes Alembic record only the dependent head)."""
     engine = engine or get_engine()
-    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+        current = MigrationContext.configure(connection).get_current_heads()
+    applied = {rev.revision for rev in script.iterate_revisions(current, "base") if rev}
+    return set(script.get_heads()) <= applied

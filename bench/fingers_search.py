@@ -58,9 +58,12 @@ def _build(n_distr: int, codes, counts, real_ids, real_tpl, nlist: int, nprobe: 
 
 
 def _flip(codes: np.ndarray, rng: np.random.Generator, p: float) -> np.ndarray:
-    bits = np.unpackbits(codes, axis=1)
-    bits ^= (rng.random(bits.shape) < p).astype(np.uint8)
-    return np.packbits(bits, axis=1)
+    out = np.empty_like(codes)
+    for s in range(0, len(codes), 100_000):
+        bits = np.unpackbits(codes[s : s + 100_000], axis=1)
+        bits ^= (rng.random(bits.shape, dtype=np.float32) < p).astype(np.uint8)
+        out[s : s + 100_000] = np.packbits(bits, axis=1)
+    return out
 
 
 def _search(idx, probe, k, template_of, search_ms, rescore_ms) -> tuple[int, float]:
@@ -91,6 +94,9 @@ def main(
     sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000),
     k: int = 20,
     exhaustive: int = 100,
+    flat_max: int = 10_000,
+    nlist: int = 1024,
+    nprobe: int = 48,
 ) -> dict:
     root, out = Path(root), Path(out)
     real = _real(root)
@@ -126,8 +132,9 @@ def main(
             )
             counts = np.tile(base_counts, reps)[:n_d]
             codes = codes[: int(counts.sum())]
-        nlist = 1 if size <= 10_000 else 1024
-        nprobe = 1 if nlist == 1 else 48
+        # about 250k fingers (6M codes) per 1024 lists
+        lists = 1 if size <= flat_max else nlist * max(1, round(size / 250_000))
+        probes_n = 1 if lists == 1 else nprobe
         t0 = time.perf_counter()
         idx = _build(
             n_d,
@@ -135,8 +142,8 @@ def main(
             counts,
             np.array([rid[g] for g in gal_keys]),
             [real[g] for g in gal_keys],
-            nlist,
-            nprobe,
+            lists,
+            probes_n,
         )
         build_s = time.perf_counter() - t0
         ram = len(idx.to_bytes()) / len(idx)
@@ -157,8 +164,8 @@ def main(
         res = {
             "gallery": size,
             "distractors": n_d,
-            "nlist": nlist,
-            "nprobe": nprobe,
+            "nlist": lists,
+            "nprobe": probes_n,
             "code_bits": CODE_BITS,
             "candidates_k": k,
             "mated_searches": len(mated_top),
@@ -279,10 +286,15 @@ def cli(argv: list[str] | None = None) -> None:
         default=100,
         help="mated and non-mated searches also run exhaustively (smallest size)",
     )
+    ap.add_argument("--flat-max", type=int, default=10_000, help="exhaustive codes up to this")
+    ap.add_argument("--nlist", type=int, default=1024)
+    ap.add_argument("--nprobe", type=int, default=48)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     sizes = tuple(int(s) for s in args.sizes.split(","))
-    res = main(args.root, args.out, sizes, args.k, args.exhaustive)
+    res = main(
+        args.root, args.out, sizes, args.k, args.exhaustive, args.flat_max, args.nlist, args.nprobe
+    )
     print(json.dumps(res, indent=1))
 
 

@@ -66,7 +66,11 @@ def _clone(index: Any) -> Any:
 
 
 class FingerIndex:
-    """Per-position FAISS binary IVF over cylinder codes; ids are caller database keys."""
+    """Per-position FAISS binary IVF over cylinder codes; ids are caller database keys.
+
+    Not thread-safe: the caller serialises ``add``/``remove`` with searches (one writer, as
+    dedup decisions are serialised anyway). Reconcile with the database through ``ids()``.
+    """
 
     def __init__(self, nlist: int = 1, nprobe: int = 1) -> None:
         self.nlist, self.nprobe = int(nlist), int(nprobe)
@@ -218,10 +222,22 @@ class FingerIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FingerIndex:
+        """Inverse of ``to_bytes``; ``ValueError`` on anything it did not write."""
+        try:
+            return cls._from_bytes(bytes(data))
+        except ValueError:
+            raise
+        except Exception as exc:  # zipfile, faiss (RuntimeError), json errors alike
+            raise ValueError(f"corrupt finger index: {exc}") from exc
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> FingerIndex:
         import faiss
 
-        if data[:4] != _MAGIC or struct.unpack("<Q", data[4:12])[0] != len(data) - 12:
-            raise ValueError("not a finger index (bad magic or length)")
+        if len(data) < 12 or data[:4] != _MAGIC:
+            raise ValueError("not a finger index (bad magic)")
+        if struct.unpack("<Q", data[4:12])[0] != len(data) - 12:
+            raise ValueError("finger index truncated")
         arrays = np.load(io.BytesIO(data[12:]), allow_pickle=False)
         meta = json.loads(arrays["meta"].tobytes().decode())
         if meta.get("code_bits") != CODE_BITS:
@@ -253,7 +269,7 @@ class FingerIndex:
         payload = read_snapshot(Path(path), _FMT)
         try:
             return cls.from_bytes(payload)
-        except (ValueError, KeyError, OSError, RuntimeError) as exc:
+        except ValueError as exc:
             raise SnapshotError(f"{Path(path).name}: {exc}") from exc
 
 

@@ -95,3 +95,10 @@ def test_snapshot_crash_keeps_old(minutiae_gallery, index, tmp_path):
         write_snapshot(path, b"new", "hw-finger-idx1", crash_at="after_tmp")
     assert path.read_bytes() == before
     assert len(FingerIndex.load(path)) == len(index)
+
+
+def test_from_bytes_rejects_garbage(index):
+    data = index.to_bytes()
+    for bad in (b"", b"HWFI", data[:-10], data[:12] + b"x" * (len(data) - 12)):
+        with pytest.raises(ValueError):
+            FingerIndex.from_bytes(bad)

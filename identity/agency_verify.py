@@ -85,8 +85,11 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
     person = persons.resolve_person(session, person_id)  # a merge may have landed meanwhile
     ref = agencies.subject_ref(agency, person.id)
     try:
-        agencies.check_not_locked(session, agency.id, person.id)
         result = match_probe(session, person, probe)
+        # Check-and-count under the journal lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+        # serializes): concurrent failures can neither lose a count nor race the lock.
+        journal.lock_journal(session)
+        agencies.check_not_locked(session, agency.id, person.id)
     except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person.id,
                       subject_ref=ref) from None

@@ -14,7 +14,8 @@ Reject reasons are stable codes (the rejects file and the report group by them):
   ``invalid_missing_fingers``: the same checks as live enrollment;
 - ``legacy_number_reused``: the register number was already imported with other content;
 - ``legacy_number_taken``: the number is already linked to another person;
-- ``worker_crashed``: extraction of this record killed its worker process twice.
+- ``worker_crashed``: extraction of this record killed its worker process twice;
+- ``extraction_error``: an unexpected error while extracting this record (logged in full).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ comparisons do not slow down under oversubscribed BLAS threading. A worker dies 
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -27,6 +28,8 @@ from identity.schemas import Demographics
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS", "HAWIYA_ONNX_THREADS")
 _CORRUPT = {"undecodable", "truncated_image"}
+log = logging.getLogger("hawiya.import")
+CRASH_ENV = "HAWIYA_IMPORT_TEST_CRASH_ON"  # a record key whose worker dies (tests only)
 
 
 def init_worker() -> None:
@@ -91,6 +94,8 @@ def prepare(task: Task) -> Prepared:
     """Read, validate and extract one record; a bad record comes back with its reason."""
     from enrollment.extract import extract
 
+    if os.environ.get(CRASH_ENV) == task.key:  # test-only fault injection (see tests)
+        os._exit(70)
     started = time.perf_counter()
     number: str | None = task.row.get("legacy_number", "").strip() or None
     try:
@@ -104,6 +109,11 @@ def prepare(task: Task) -> Prepared:
     except DomainError as exc:
         reason, detail = _reason(exc)
         return Prepared(task.key, number, reason=reason, detail=detail,
+                        extract_s=time.perf_counter() - started)
+    except Exception as exc:  # one odd record must not stop a national run; it is reported
+        log.exception("extraction failed on %s", task.key)
+        return Prepared(task.key, number, reason="extraction_error",
+                        detail=f"{type(exc).__name__}: {exc}"[:500],
                         extract_s=time.perf_counter() - started)
     return Prepared(task.key, number, packet=packet, extracted=extracted,
                     extract_s=time.perf_counter() - started)

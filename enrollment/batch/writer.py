@@ -9,7 +9,9 @@ commits in the same transaction as the decision, which is what makes a restart e
 The legacy number is linked to the person in that transaction too: by ``issue_person`` (the
 packet's demographics carry ``legacy_ids``) for a new ID, explicitly for a match. A record held
 for review keeps its number on the held enrollment (``demographics.legacy_ids``) and on its
-``ImportRecord``; ``link_held_number`` links it once an adjudicator has named the person.
+``ImportRecord``; the adjudicator's decision links it (``enrollment.adjudication``: "same"
+links the held enrollment's ``legacy_ids`` to the candidate, "different" issues a person with
+them).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from identity.gallery import Gallery
 from models.dedup import DuplicateCase
 from models.enrollment import Enrollment
 from models.imports import ImportRecord
-from models.person import Person
 
 
 @dataclass
@@ -161,9 +162,3 @@ def commit_record(session: Session, *, job_id: int, run: int, register: str, pre
             raise
     return row
 
-
-def link_held_number(session: Session, enrollment: Enrollment, person: Person) -> None:
-    """After adjudication: link the legacy numbers a held import enrollment carries (no commit)."""
-    legacy = dict(enrollment.demographics.get("legacy_ids") or {})
-    if legacy:
-        persons.link_legacy_ids(session, person, legacy)

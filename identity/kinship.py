@@ -216,3 +216,19 @@ def ancestor_ids(session: Session, person: Person, limit: int = 64) -> set[int]:
             break
         frontier = nxt
     return seen
+
+
+def consanguinity(session: Session, a: Person, b: Person) -> str | None:
+    """Why ``a`` and ``b`` are within the prohibited degrees of blood (Q 4:23), at any depth,
+    or None: one descends from the other, or one descends from a parent of the other (siblings,
+    nephews and nieces, uncles and aunts of every degree). Cousins are not."""
+    anc_a, anc_b = ancestor_ids(session, a), ancestor_ids(session, b)
+    if a.id in anc_b or b.id in anc_a:
+        return "one descends from the other"
+    parents_a = {p.id for p in parents(session, a) if p is not None}
+    parents_b = {p.id for p in parents(session, b) if p is not None}
+    if parents_a & parents_b:
+        return "siblings"
+    if parents_a & anc_b or parents_b & anc_a:
+        return "one descends from a parent of the other (uncle or aunt, nephew or niece)"
+    return None

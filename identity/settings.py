@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # plausible parent ages at a child's birth (years).
     heirs_default_rules: Literal["sunni", "jafari", "iraq"] = "iraq"
     kinship_max_csv_bytes: int = 5 * 1024 * 1024
-    kinship_max_csv_rows: int = 20_000
+    kinship_max_csv_rows: int = 5_000
     kinship_min_parent_age: int = 12
     kinship_max_mother_age: int = 60
     kinship_max_father_age: int = 90

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+from models.person import Person
 
 
 class DeathRecord(Base):
@@ -104,3 +105,6 @@ class Marriage(Base):
 
 
 Index("ix_death_records_attached", DeathRecord.attached_to_id)
+# Kinship reads every link through merges (persons merged into this one): without this index
+# each lookup scans the persons table.
+Index("ix_persons_merged_into", Person.merged_into_id)

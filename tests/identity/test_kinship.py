@@ -145,6 +145,11 @@ def test_marriage_validation_and_end(session, family) -> None:
     _fails(session, "prohibited_degree", marriages=[_marriage(f["uncle"], f["sister"])])
     _fails(session, "prohibited_degree", marriages=[_marriage(f["nephew"], f["sister"],
                                                               contract="2024-01-01")])
+    # At any depth: a great-uncle and his grand-niece, a great-grandson and his ancestor.
+    _fails(session, "prohibited_degree", marriages=[_marriage(f["uncle"], f["daughter"],
+                                                              contract="2023-01-01")])
+    _fails(session, "prohibited_degree", marriages=[_marriage(f["son"], f["grandmother"],
+                                                              contract="2023-01-01")])
     _fails(session, "wife_already_married", marriages=[_marriage(f["stranger"], f["wife"])])
     _fails(session, "implausible_marriage_age", marriages=[_marriage(f["stranger"],
                                                                      f["daughter"])])

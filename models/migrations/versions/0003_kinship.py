@@ -135,8 +135,10 @@ def upgrade() -> None:
     op.create_index("ix_heirs_reports_agency_id", "heirs_reports", ["agency_id"])
     op.create_index("ix_heirs_reports_deceased_person_id", "heirs_reports",
                     ["deceased_person_id"])
+    op.create_index("ix_persons_merged_into", "persons", ["merged_into_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_persons_merged_into", table_name="persons")
     for table in ("heirs_reports", "marriages", "births", "death_reversals", "death_records"):
         op.drop_table(table)

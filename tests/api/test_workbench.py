@@ -41,10 +41,10 @@ def person_a(client, station, shared_data: Path) -> str:
     return str(body["national_id"])
 
 
-def _held(client, engine, shared: Path, cap: str = "h1", **demo: str) -> int:
-    """The same human again: obama2.jpg + finger 1 of impression 2, held for review."""
-    p = wh.make_packet(shared, cap, "obama2.jpg", "FVC2002_DB1_B", 2, (1,), **demo)
-    return wh.hold(engine, client.app.state.gallery, p)
+def _held(client, make_key, shared: Path, cap: str = "h1", **demo: str) -> int:
+    """Weaker evidence of the same human (see ``wh.review_packet``): dedup holds it."""
+    station = bearer(make_key("station", name="station-2"))
+    return wh.review(client, station, shared, cap, **demo)
 
 
 def _decide(client, headers, case_id: int, decision: str, reason: str, **extra):
@@ -53,15 +53,15 @@ def _decide(client, headers, case_id: int, decision: str, reason: str, **extra):
 
 
 def test_same_person_makes_the_held_packet_an_encounter(client, engine, admin, person_a,
-                                                        shared_data: Path) -> None:
+                                                        make_key, shared_data: Path) -> None:
     gallery = client.app.state.gallery
-    case_id = _held(client, engine, shared_data)
+    case_id = _held(client, make_key, shared_data)
     before = len(gallery.fingers) + len(gallery.faces)
     resp = _decide(client, admin, case_id, "same", "biometric_match", note="thumb and face")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert (body["outcome"], body["national_id"]) == ("encounter", person_a)
-    assert len(gallery.fingers) + len(gallery.faces) == before + 2  # face + one finger
+    assert len(gallery.fingers) + len(gallery.faces) == before + 4  # face + three fingers
     with session_factory(engine)() as s:
         case = s.get(DuplicateCase, case_id)
         assert case is not None and (case.status, case.decision) == ("decided", "same")
@@ -80,15 +80,15 @@ def test_same_person_makes_the_held_packet_an_encounter(client, engine, admin, p
 
 
 def test_different_persons_issue_an_id_and_remember_the_pair(client, engine, admin, person_a,
-                                                             shared_data: Path) -> None:
-    case_id = _held(client, engine, shared_data, given_name="حسن")
+                                                             make_key, shared_data: Path) -> None:
+    case_id = _held(client, make_key, shared_data, given_name="حسن")
     resp = _decide(client, admin, case_id, "different", "twins_or_relatives")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     new_id = body["national_id"]
     assert new_id != person_a and body["distinct_from"] == [person_a]
     got = client.get(f"/v1/persons/{new_id}", headers=admin).json()
-    assert got["demographics"]["given_name"] == "حسن" and len(got["samples"]) == 2
+    assert got["demographics"]["given_name"] == "حسن" and len(got["samples"]) == 4
     assert [e["_nid"] for e in wh.events(engine, "id.issued")] == [person_a, new_id]
     with session_factory(engine)() as s:
         pair = s.scalars(select(DistinctPair)).one()
@@ -99,8 +99,9 @@ def test_different_persons_issue_an_id_and_remember_the_pair(client, engine, adm
     assert client.app.state.gallery.ready
 
 
-def test_fraud_flags_and_issues_no_id(client, engine, admin, person_a, shared_data: Path) -> None:
-    case_id = _held(client, engine, shared_data, birth_date="1990-01-01")
+def test_fraud_flags_and_issues_no_id(client, engine, admin, person_a, make_key,
+                                     shared_data: Path) -> None:
+    case_id = _held(client, make_key, shared_data, birth_date="1990-01-01")
     resp = _decide(client, admin, case_id, "fraud", "multiple_identities", note="same thumb")
     assert resp.status_code == 200, resp.text
     assert resp.json()["flagged"] == [person_a]
@@ -219,8 +220,9 @@ def test_a_merge_that_would_break_a_one_per_person_rule_is_refused_whole(
         assert case is not None and case.status == "open"
 
 
-def test_bad_decisions_get_clear_4xx(client, engine, admin, person_a, shared_data: Path) -> None:
-    case_id = _held(client, engine, shared_data)
+def test_bad_decisions_get_clear_4xx(client, engine, admin, person_a, make_key,
+                                     shared_data: Path) -> None:
+    case_id = _held(client, make_key, shared_data)
     cases = [
         ({"decision": "same", "reason_code": "twins_or_relatives"}, 422, "invalid_reason"),
         ({"decision": "fraud", "reason_code": "other"}, 422, "note_required"),

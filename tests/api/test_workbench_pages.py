@@ -46,9 +46,7 @@ def case_id(client, engine, make_key, shared_data: Path) -> int:
     wh.wait_ready(client.app.state.gallery)
     station = bearer(make_key("station", name="station-1"))
     wh.enroll(client, station, shared_data, "a1", "obama.jpg", "FVC2002_DB1_B", 1, (1, 2, 3, 4))
-    p = wh.make_packet(shared_data, "h1", "obama2.jpg", "FVC2002_DB1_B", 2, (1, 2),
-                       given_name="عَلي", surname="الحسيني")
-    return wh.hold(engine, client.app.state.gallery, p)
+    return wh.review(client, station, shared_data, "h1", given_name="عَلي", surname="الحسيني")
 
 
 def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, case_id) -> None:

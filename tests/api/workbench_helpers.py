@@ -1,9 +1,7 @@
 """Cases for the workbench tests, from real images and real extraction and scores.
 
 - ``enroll``: a packet through ``POST /v1/enrollments`` (the real decision).
-- ``hold``: a packet held for review the way dedup holds one (samples and templates with no
-  person, a case with the real search's ranked candidates). Built directly because the fusion
-  calibration decides the band; the decision logic under test does not depend on it.
+- ``review``: a packet that the real dedup decision holds for review (``202``, a case).
 - ``issue_direct`` + ``pair_case``: a second ID for the same human (as a legacy import that
   bypassed dedup would make) and the case between the two issued persons.
 """
@@ -51,6 +49,25 @@ def enroll(client, station: dict[str, str], shared: Path, cap: str, face: str | 
     return resp.json()
 
 
+def review_packet(shared: Path, cap: str, **demo: str):
+    """A packet dedup holds for review against ``obama.jpg`` + FVC2002_DB1_B 1-4 (impression 1):
+    obama2.jpg and fingers 1-2 of impression 2 agree, finger 3 is another person's
+    (FVC2002_DB2_B): fused LLR ~25.9, between review (22.25) and match (26.85)."""
+    fingers = {p: finger_path(shared, p, 2, "FVC2002_DB1_B").read_bytes() for p in (1, 2)}
+    fingers[3] = finger_path(shared, 3, 2, "FVC2002_DB2_B").read_bytes()
+    return packet(shared, capture_id=cap, demographics=dict(DEMOGRAPHICS, **demo),
+                  face=face_path(shared, "obama2.jpg").read_bytes(), fingers=fingers,
+                  missing=dict.fromkeys(range(4, 11), "not_captured"))
+
+
+def review(client, station: dict[str, str], shared: Path, cap: str, **demo: str) -> int:
+    """POST the review packet; the real decision holds it: returns the case id."""
+    data, files = review_packet(shared, cap, **demo)
+    resp = client.post("/v1/enrollments", data=data, files=files, headers=station)
+    assert resp.status_code == 202 and resp.json()["status"] == "review", resp.text
+    return int(resp.json()["case_id"])
+
+
 def make_packet(shared: Path, cap: str, face: str | None, db: str, imp: int,
                 fingers: tuple[int, ...], station: str = "station-2", **demo: str) -> Packet:
     demographics = Demographics.model_validate(dict(DEMOGRAPHICS, **demo))
@@ -67,23 +84,6 @@ def _enrollment(p: Packet, status: str) -> Enrollment:
                       demographics=p.demographics.model_dump(mode="json"),
                       missing_fingers={str(k): v for k, v in p.missing_fingers.items()},
                       source="test")
-
-
-def hold(engine: Engine, gallery: Gallery, p: Packet) -> int:
-    """Hold ``p`` for review with the real search's candidates; returns the case id."""
-    extracted = extract(p, max_pixels=MAX_PIXELS)
-    with session_factory(engine)() as s:
-        enrollment = _enrollment(p, "review")
-        s.add(enrollment)
-        s.flush()
-        store_samples(s, enrollment, extracted, None)
-        candidates = search.search(s, gallery, extracted)
-        assert candidates, "the search found no candidate"
-        case = dedup.open_case(s, enrollment, candidates, actor="test")
-        enrollment.response = {"enrollment_id": enrollment.id, "status": "review",
-                               "case_id": case.id}
-        s.commit()
-        return case.id
 
 
 def issue_direct(engine: Engine, gallery: Gallery, p: Packet) -> tuple[str, int]:

@@ -102,6 +102,18 @@ def check_not_locked(session: Session, agency_id: int, person_id: int) -> None:
                 details={"retry_after_seconds": seconds})
 
 
+def settle_attempt(session: Session, agency_id: int, person_id: int, *, success: bool,
+                   policy: LockPolicy) -> bool:
+    """Under the journal lock: refuse if locked meanwhile, else count the outcome (no commit).
+
+    The lock serializes concurrent verifies of any subject (PostgreSQL advisory lock; SQLite's
+    BEGIN IMMEDIATE already does), so no failure is lost and no two requests race the lock.
+    """
+    journal.lock_journal(session)
+    check_not_locked(session, agency_id, person_id)
+    return record_attempt(session, agency_id, person_id, success=success, policy=policy)
+
+
 def record_attempt(session: Session, agency_id: int, person_id: int, *, success: bool,
                    policy: LockPolicy) -> bool:
     """Count a verify outcome (no commit); return True when this failure set the lock.

@@ -86,15 +86,11 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
     ref = agencies.subject_ref(agency, person.id)
     try:
         result = match_probe(session, person, probe)
-        # Check-and-count under the journal lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already
-        # serializes): concurrent failures can neither lose a count nor race the lock.
-        journal.lock_journal(session)
-        agencies.check_not_locked(session, agency.id, person.id)
+        locked = agencies.settle_attempt(session, agency.id, person.id, success=result.match,
+                                         policy=policy)
     except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person.id,
                       subject_ref=ref) from None
-    locked = agencies.record_attempt(session, agency.id, person.id, success=result.match,
-                                     policy=policy)
     transaction_id = uuid.uuid4().hex
     row = journal.audit(
         session, actor=principal.actor, action="verify", outcome=result.band,

@@ -125,3 +125,42 @@ def test_lock_counts_consecutive_failures_per_agency_and_expires(engine, enrolle
         agencies.check_not_locked(s, a.id, enrolled)
         assert agencies.subject_ref(a, enrolled) != agencies.subject_ref(b, enrolled)
         assert agencies.subject_ref(a, enrolled) == agencies.subject_ref(a, enrolled)
+
+
+def test_concurrent_failures_are_all_counted(engine) -> None:
+    import threading
+    from datetime import date
+
+    from models.person import NationalId
+
+    with session_factory(engine)() as s:
+        agency = agencies.create_agency(s, name="C", scopes=["verify"])
+        p = Person(national_id="000000000019", given_name="علي", father_name="حسين",
+                   grandfather_name="كاظم", surname="الجبوري", mother_name="زينب",
+                   maternal_grandfather_name="جاسم", sex="M", birth_date=date(1980, 1, 1),
+                   birthplace="Baghdad")
+        s.add(p)
+        s.flush()
+        s.add(NationalId(national_id=p.national_id, person_id=p.id, issued_to_id=p.id))
+        s.commit()
+        agency_id, person_id = agency.id, p.id
+    policy = agencies.LockPolicy(failures=1000, seconds=60)
+    errors: list[BaseException] = []
+
+    def fail_once() -> None:
+        try:
+            with session_factory(engine)() as s:
+                agencies.settle_attempt(s, agency_id, person_id, success=False, policy=policy)
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fail_once) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with session_factory(engine)() as s:
+        row = s.get(VerifyLock, (agency_id, person_id))
+        assert row is not None and row.failures == 12

@@ -62,8 +62,10 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
     queue = client.get("/admin/", headers=cookie)
     assert queue.status_code == 200 and f'href="/admin/cases/{case_id}"' in queue.text
     assert queue.headers["cache-control"] == "no-store"
-    filtered = client.get("/admin/?station=elsewhere", headers=cookie)
-    assert f"/admin/cases/{case_id}" not in filtered.text
+    for query, shown in (("station=elsewhere", False), ("governorate=Basra", False),
+                         ("band=match", False), ("band=review&governorate=Baghdad", True)):
+        filtered = client.get(f"/admin/?{query}", headers=cookie)
+        assert (f"/admin/cases/{case_id}" in filtered.text) is shown, query
 
     page = client.get(f"/admin/cases/{case_id}", headers=cookie)
     assert page.status_code == 200

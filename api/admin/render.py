@@ -26,6 +26,9 @@ from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Sample, Template
 
 FACE_WIDTH = 320
+# Display only: a pair whose relaxed similarity is below this is drawn thin (a forced pairing
+# of unrelated minutiae; LSS-R always takes its n_P best pairs, even between strangers).
+STRONG_PAIR = 0.2
 _BASE_DPI = 500
 _cache: OrderedDict[tuple[int, int], tuple[int, list[MinutiaPair]]] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -110,7 +113,9 @@ def _colour(i: int, n: int) -> tuple[int, int, int]:
     return int(b * 255), int(g * 255), int(r * 255)
 
 
-def _draw(grey500: np.ndarray, minutiae: np.ndarray, paired: dict[int, int]) -> np.ndarray:
+def _draw(grey500: np.ndarray, minutiae: np.ndarray,
+          paired: dict[int, tuple[int, float]]) -> np.ndarray:
+    """Unpaired minutiae grey; pairs numbered in colour, thick when the pair is strong."""
     img = cv2.cvtColor(grey500, cv2.COLOR_GRAY2BGR)
     for row, (x, y, _angle) in enumerate(minutiae):
         if row in paired:
@@ -118,13 +123,14 @@ def _draw(grey500: np.ndarray, minutiae: np.ndarray, paired: dict[int, int]) -> 
         p = (round(float(x)), round(float(y)))
         cv2.circle(img, p, 4, (150, 150, 150), 1, cv2.LINE_AA)
     n = max(1, len(paired))
-    for row, number in sorted(paired.items(), key=lambda kv: -kv[1]):
+    for row, (number, strength) in sorted(paired.items(), key=lambda kv: -kv[1][0]):
         x, y, angle = (float(v) for v in minutiae[row])
         colour = _colour(number, n)
+        width = 2 if strength >= STRONG_PAIR else 1
         p = (round(x), round(y))
         tip = (round(x + 14 * np.cos(angle)), round(y + 14 * np.sin(angle)))
-        cv2.circle(img, p, 7, colour, 2, cv2.LINE_AA)
-        cv2.line(img, p, tip, colour, 2, cv2.LINE_AA)
+        cv2.circle(img, p, 7, colour, width, cv2.LINE_AA)
+        cv2.line(img, p, tip, colour, width, cv2.LINE_AA)
         cv2.putText(img, str(number), (p[0] + 8, p[1] - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
                     (0, 0, 0), 3, cv2.LINE_AA)
         cv2.putText(img, str(number), (p[0] + 8, p[1] - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
@@ -157,5 +163,6 @@ def finger_png(session: Session, case_id: int, rank: int, position: int, side: s
         scale = _BASE_DPI / dpi
         grey = cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)),
                           interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-    paired = {(p.a if side == "packet" else p.b): n for n, p in enumerate(pairs, start=1)}
+    paired = {(p.a if side == "packet" else p.b): (n, p.strength)
+              for n, p in enumerate(pairs, start=1)}
     return _png(_draw(grey, tpl.minutiae, paired))

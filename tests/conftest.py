@@ -157,7 +157,9 @@ def _memoize_extraction() -> Iterator[None]:
                 finger_cache[keys[n]] = res
         return [finger_cache[k] for k in keys]
 
-    def encode_face(rgb):  # type: ignore[no-untyped-def]
+    def encode_face(rgb, box=None):  # type: ignore[no-untyped-def]
+        if box is not None or not hasattr(rgb, "tobytes"):
+            return real_encode(rgb, box=box)
         k = key(rgb)
         if k not in face_cache:
             try:

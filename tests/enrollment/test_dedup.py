@@ -169,6 +169,11 @@ def test_reconcile_after_a_crash_and_a_corrupt_snapshot(client, station, app, se
 
 
 def test_readyz_waits_for_the_gallery(client, app) -> None:
+    import time
+
+    deadline = time.monotonic() + 60  # the gallery loads in a background thread
+    while not app.state.gallery.ready and time.monotonic() < deadline:
+        time.sleep(0.05)
     ok = client.get("/readyz")
     assert ok.status_code == 200 and ok.json()["checks"]["indexes"] is True
     app.state.gallery.ready = False

@@ -12,7 +12,6 @@ lock), then ``match_probe`` inside one. ``verify_person`` does both in one call.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,38 +23,17 @@ from identity.errors import Invalid
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 from matching import thresholds
-from matching.thresholds import Threshold
 from models.enrollment import Template
 from models.person import Person
 
 log = logging.getLogger("hawiya.verify")
 
-# 1:1 decision thresholds on the fused LLR of ``matching.fusion``. The fusion table's
-# ``fusion.*`` rows are sized for 1:N search in a 46M gallery (t = ln(N / FPIR)); a 1:1 check
-# compares against one person, so t = ln(1 / FMR). A row of the same name in
-# ``matching/thresholds.py`` takes precedence (the one table); these are its proposed values.
-VERIFY_THRESHOLDS = {
-    row.name: row for row in (
-        Threshold(
-            name="verify.match_llr", value=round(math.log(1e5), 2),
-            direction="higher is more similar (summed natural-log likelihood ratio)",
-            calibrated_for="FMR <= 1e-5 per 1:1 check (a calibrated LLR exceeds t for a "
-            "non-mate with probability <= e^-t); NIST SP 800-63B asks FMR <= 1e-4, the extra "
-            "decade covers the over-confidence of summing correlated fingers",
-            data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)"),
-        Threshold(
-            name="verify.review_llr", value=round(math.log(1e3), 2),
-            direction="higher is more similar (summed natural-log likelihood ratio)",
-            calibrated_for="FMR <= 1e-3: below it the answer is no_match; between the two the "
-            "agency is told to check by other means (band review, not a match)",
-            data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)"),
-    )
-}
-
-
 def _threshold(name: str) -> float:
-    row = thresholds.THRESHOLDS.get(name) or VERIFY_THRESHOLDS[name]
-    return float(row.value)
+    """1:1 bands (``verify.*`` rows of ``matching/thresholds.py``): t = ln(1 / FMR), not the
+    1:N ``fusion.*`` bands sized for a 46M gallery."""
+    return float(thresholds.value(name))
+
+
 DEFAULT_FINGER_DPI = 500
 FINGER_POSITIONS = range(1, 11)
 

@@ -150,6 +150,22 @@ _ROWS: list[Threshold] = [
         "face + 2 fingers 13%",
         data="as fusion.match_llr",
     ),
+    # --- 1:1 verification (identity/verify) ---------------------------------------------------
+    Threshold(
+        name="verify.match_llr", value=11.51,  # ln 1e5
+        direction="higher is more similar (summed natural-log likelihood ratio)",
+        calibrated_for="FMR <= 1e-5 per 1:1 check (a calibrated LLR exceeds t for a non-mate "
+        "with probability <= e^-t); NIST SP 800-63B asks FMR <= 1e-4, the extra decade covers "
+        "the over-confidence of summing correlated fingers",
+        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+    ),
+    Threshold(
+        name="verify.review_llr", value=6.91,  # ln 1e3
+        direction="higher is more similar (summed natural-log likelihood ratio)",
+        calibrated_for="FMR <= 1e-3: below it the answer is no_match; between the two the "
+        "agency is told to check by other means (band review, not a match)",
+        data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
+    ),
     # --- dedup candidate search (owned by enrollment/dedup) ----------------------------------
     Threshold("dedup.face_k", 50, "count", "face neighbours taken from the face index per "
               "search; mates beyond rank 50 are left to the fingers", "tuning, no calibration"),

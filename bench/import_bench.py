@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import statistics
@@ -95,6 +96,7 @@ def main() -> None:
                     help="writer cost per record at 46M to project with (default: measured)")
     ap.add_argument("--out", type=Path, default=Path("bench/out/import_bench.json"))
     args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     from enrollment.batch.job import run_import
     from identity.db import make_engine

@@ -108,7 +108,9 @@ def histogram_png(llrs: list[float]) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=100)
-    ax.hist(llrs, bins=40, color="#4a7")
+    lo = min(*llrs, thresholds.value("fusion.review_llr") - 10)
+    hi = max(*llrs, thresholds.value("fusion.match_llr") + 5)
+    ax.hist(llrs, bins=[lo + (hi - lo) * i / 40 for i in range(41)], color="#4a7")
     for name, colour in (("fusion.review_llr", "orange"), ("fusion.match_llr", "red")):
         ax.axvline(thresholds.value(name), color=colour, linestyle="--", label=name)
     ax.set_xlabel("fused LLR of the best candidate (higher = same person)")

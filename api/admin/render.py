@@ -30,7 +30,10 @@ FACE_WIDTH = 320
 # of unrelated minutiae; LSS-R always takes its n_P best pairs, even between strangers).
 STRONG_PAIR = 0.2
 _BASE_DPI = 500
-_cache: OrderedDict[tuple[int, int], tuple[int, list[MinutiaPair]]] = OrderedDict()
+# (template id, nonce) of the packet's and the candidate's templates -> the comparison. Nonces
+# are random per encryption, so a key never matches a template of another database.
+_CacheKey = tuple[tuple[int, bytes], ...]
+_cache: OrderedDict[_CacheKey, tuple[int, list[MinutiaPair]]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -85,7 +88,7 @@ def face_png(session: Session, case_id: int, rank: int, side: str, max_pixels: i
 
 def _pairs(packet: Template, candidates: list[Template]) -> tuple[int, list[MinutiaPair]]:
     """(the candidate template that scores best against the packet's, its minutia pairs)."""
-    key = (packet.id, candidates[0].id)
+    key = tuple((t.id, bytes(t.ciphertext[1:13])) for t in (packet, *candidates))
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

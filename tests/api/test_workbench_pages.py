@@ -3,6 +3,7 @@ station and agency keys on every admin page and route."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -82,11 +83,13 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
 
     face = client.get(f"{base}/0/candidate.png", headers=cookie)
     assert face.headers["content-type"] == "image/png" and wh.png_size(face.content)[0] <= 320
-    finger = client.get(f"{base}/1/candidate.png", headers=cookie)
-    assert finger.status_code == 200
-    rgb = np.asarray(Image.open(__import__("io").BytesIO(finger.content)).convert("RGB"))
-    colourful = (rgb.max(axis=2).astype(int) - rgb.min(axis=2)) > 100
-    assert colourful.sum() > 200, "no paired minutiae drawn"
+    def colourful(position: int) -> int:
+        resp = client.get(f"{base}/{position}/candidate.png", headers=cookie)
+        assert resp.status_code == 200 and resp.headers["content-type"] == "image/png"
+        rgb = np.asarray(Image.open(io.BytesIO(resp.content)).convert("RGB")).astype(int)
+        return int(((rgb.max(axis=2) - rgb.min(axis=2)) > 100).sum())
+
+    assert colourful(1) > 200 and colourful(3) > 200, "no paired minutiae drawn"
     assert client.get(f"{base}/5/packet.png", headers=cookie).status_code == 404
 
     # The cookie is for the workbench only: the JSON API stays bearer-only.

@@ -39,7 +39,7 @@ from bench.face_lfw import encode_all
 from bench.fingers_eval import templates_for
 from bench.fingers_synth import distractor_template
 from matching import fusion, thresholds
-from matching.fingerprint import FingerQualityError
+from matching.fingerprint import FingerQualityError, FingerTemplate
 from matching.fingerprint.lssr import compare
 
 log = logging.getLogger("bench.identification_eval")
@@ -83,7 +83,7 @@ def run(data: Path, distractor_fingers: int, out: Path, per_person: int = 1) -> 
     singles = [n for n in names if len(faces[n]) == 1]
     fingers = _fingers(data)
     pool = [t.minutiae for k in range(N_FINGERS) for t in fingers[k].values()
-            if not isinstance(t, FingerQualityError)]
+            if isinstance(t, FingerTemplate)]
     # hands[k] = [(position, finger id), ...]
     hands = [[(1 + (k + j) % 10, k + j * n_persons) for j in range(per_person)]
              for k in range(n_persons)]

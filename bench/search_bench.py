@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> dict:
     imp = np.linalg.norm(gallery[pick] - gallery[np.roll(pick, 1)], axis=1)
 
     base = rss_mb()
-    exact = FaissVectorIndex(DIM, tuning=IndexTuning(10**12, 1.0, 1.0, 4.0))
+    exact = FaissVectorIndex(DIM, tuning=IndexTuning(10**12, 1, 1, 4.0))
     faiss.omp_set_num_threads(args.build_threads)
     t = time.perf_counter()
     exact.add(ids, gallery)

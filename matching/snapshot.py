@@ -31,7 +31,8 @@ def write_snapshot(path: Path, payload: bytes, fmt: str, *, crash_at: str | None
     if len(tag) > 16:
         raise ValueError("format tag longer than 16 bytes")
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = _HEADER.pack(MAGIC, tag.ljust(16, b"\0"), len(payload), hashlib.sha256(payload).digest())
+    digest = hashlib.sha256(payload).digest()
+    header = _HEADER.pack(MAGIC, tag.ljust(16, b"\0"), len(payload), digest)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(header)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from identity import national_id
 
 

@@ -22,7 +22,12 @@ import numpy as np
 
 from bench.fingers_data import CACHE, db_dpi, detections, list_db
 from bench.fingers_metrics import error_rates, plot_det
-from matching.fingerprint import EXTRACTOR_NAME, EXTRACTOR_VERSION, FingerQualityError
+from matching.fingerprint import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    FingerQualityError,
+    FingerTemplate,
+)
 from matching.fingerprint.extract import template_from_detections
 from matching.fingerprint.lssr import compare
 
@@ -32,7 +37,7 @@ log = logging.getLogger(__name__)
 def templates_for(db: Path, cache: Path | None = CACHE):
     """{(finger, impression): FingerTemplate | FingerQualityError} for every image of ``db``."""
     dets = detections(db, cache)
-    out = {}
+    out: dict[tuple[int, int], FingerTemplate | FingerQualityError] = {}
     for it in list_db(db):
         try:
             out[(it.finger, it.impression)] = template_from_detections(dets[it.path])

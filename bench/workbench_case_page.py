@@ -84,7 +84,7 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
             enrollment.person_id = person_b.id
             store_samples(s, enrollment, extracted, person_b.id)
             person_a = persons.get_by_national_id(s, nid_a)
-            cand = search._rescore(s, person_a.id, extracted)
+            cand = search.rescore_person(s, person_a.id, extracted)
             case = dedup.open_case(s, enrollment, [cand], actor="bench")
             s.commit()
             case_id = case.id

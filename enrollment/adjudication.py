@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from enrollment.names import demographic_differences
-from enrollment.service import _decide_lock, _lock_decisions
+from enrollment.service import decision_lock, lock_decisions
 from identity import journal, merge, persons
 from identity.errors import Conflict, Invalid, NotFound
 from identity.gallery import Gallery
@@ -93,9 +93,9 @@ def decide(session: Session, *, case_id: int, principal: Principal, decision: st
            gallery: Gallery, two_admins: bool) -> Applied:
     """Decide a case; commits. 200 when applied, 202 when a merge awaits a second admin."""
     check_reason(decision, reason_code, note)
-    with _decide_lock:
+    with decision_lock:
         try:
-            _lock_decisions(session)
+            lock_decisions(session)
             applied = _decide(session, case_id=case_id, principal=principal, decision=decision,
                               reason_code=reason_code, note=note.strip(),
                               candidate_national_id=candidate_national_id,
@@ -272,9 +272,9 @@ def unmerge(session: Session, *, national_id: str, principal: Principal, reason_
                       code="invalid_reason")
     if len(note) > MAX_NOTE:
         raise Invalid(f"note is over {MAX_NOTE} characters", code="note_too_long")
-    with _decide_lock:
+    with decision_lock:
         try:
-            _lock_decisions(session)
+            lock_decisions(session)
             absorbed = merge.find_absorbed(session, national_id)
             record = merge.unmerge(session, absorbed=absorbed, actor=principal.actor,
                                    reason={"reason_code": reason_code, "note": note.strip()})

@@ -64,11 +64,11 @@ def search(session: Session, gallery: Gallery, extracted: Extracted) -> list[Can
             per_person[pid] += weights[tid]
     limit = int(thresholds.value("dedup.max_candidates"))
     shortlist = sorted(per_person, key=lambda p: (-per_person[p], p))[:limit]
-    candidates = [_rescore(session, pid, extracted) for pid in shortlist]
+    candidates = [rescore_person(session, pid, extracted) for pid in shortlist]
     return sorted(candidates, key=lambda c: (-c.llr, c.person_id))
 
 
-def _rescore(session: Session, person_id: int, extracted: Extracted) -> Candidate:
+def rescore_person(session: Session, person_id: int, extracted: Extracted) -> Candidate:
     rows = session.scalars(
         select(Template).where(Template.person_id == person_id)
     ).all()

@@ -24,7 +24,7 @@ from identity.gallery import Gallery
 from identity.keys import Principal
 from models.enrollment import Enrollment
 
-_decide_lock = threading.Lock()
+decision_lock = threading.Lock()
 _PG_DEDUP_LOCK = 7_401_124
 
 
@@ -42,7 +42,9 @@ def _find(session: Session, packet: Packet) -> Enrollment | None:
     ).first()
 
 
-def _lock_decisions(session: Session) -> None:
+def lock_decisions(session: Session) -> None:
+    """Take the database side of the decision lock (PostgreSQL advisory lock; on SQLite the
+    transaction's BEGIN IMMEDIATE already holds the write lock). Hold ``decision_lock`` too."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_DEDUP_LOCK})
 
@@ -58,9 +60,9 @@ def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels
 
     extracted = extract(packet, max_pixels=max_pixels)
 
-    with _decide_lock:
+    with decision_lock:
         try:
-            _lock_decisions(session)
+            lock_decisions(session)
             existing = _find(session, packet)
             if existing is not None:
                 return _replay(existing, packet_hash)

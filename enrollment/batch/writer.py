@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from enrollment import dedup
 from enrollment.batch.records import Prepared
 from enrollment.packet import Packet
-from enrollment.service import _decide_lock, _lock_decisions
+from enrollment.service import decision_lock, lock_decisions
 from identity import persons
 from identity.errors import Conflict
 from identity.gallery import Gallery
@@ -112,9 +112,9 @@ def commit_record(session: Session, *, job_id: int, run: int, register: str, pre
     started = time.perf_counter()
     row = ImportRecord(job_id=job_id, record_key=prep.key, legacy_number=packet.capture_id,
                        status="pending", extract_s=prep.extract_s, run=run)
-    with _decide_lock:
+    with decision_lock:
         try:
-            _lock_decisions(session)
+            lock_decisions(session)
             existing = _find(session, packet)
             post_commit = []
             if existing is not None:

@@ -119,7 +119,7 @@ def pair_case(engine: Engine, enrollment_id: int, national_id: str) -> int:
         enrollment = s.get(Enrollment, enrollment_id)
         assert enrollment is not None
         other = persons.get_by_national_id(s, national_id)
-        cand = search._rescore(s, other.id, _stored(s, enrollment_id))
+        cand = search.rescore_person(s, other.id, _stored(s, enrollment_id))
         case = dedup.open_case(s, enrollment, [cand], actor="test")
         s.commit()
         return case.id

@@ -44,12 +44,15 @@ def plot_det(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path, title
     import matplotlib.pyplot as plt
 
     fig, (ax, hx) = plt.subplots(1, 2, figsize=(11, 4.5))
+    bins = np.logspace(-3, 0, 61)
     for name, (gen, imp) in curves.items():
         fmr, fnmr = det_points(gen, imp)
         floor_i, floor_g = 0.5 / max(len(imp), 1), 0.5 / max(len(gen), 1)
         ax.step(np.maximum(fmr, floor_i), np.maximum(fnmr, floor_g), where="post", label=name)
-        hx.hist(gen, bins=40, alpha=0.5, density=True, label=f"{name} genuine")
-        hx.hist(imp, bins=40, alpha=0.5, density=True, label=f"{name} impostor")
+        hx.hist(np.clip(gen, 1e-3, 1), bins=bins, histtype="step", label=f"{name} genuine")
+        hx.hist(
+            np.clip(imp, 1e-3, 1), bins=bins, histtype="step", ls="--", label=f"{name} impostor"
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("FMR")
@@ -57,7 +60,9 @@ def plot_det(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path, title
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(title)
-    hx.set_xlabel("LSS-R score (higher = more similar)")
+    hx.set_xscale("log")
+    hx.set_yscale("log")
+    hx.set_xlabel("LSS-R score (higher = more similar; solid genuine, dashed impostor)")
     hx.legend(fontsize=7)
     hx.set_title("score distributions")
     fig.tight_layout()

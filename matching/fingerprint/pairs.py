@@ -49,8 +49,7 @@ def paired_minutiae(a: FingerTemplate, b: FingerTemplate) -> list[MinutiaPair]:
     n_min = min(na, nb)
     if n_min == 0:
         return []
-    n_p = P.MIN_NP + round(float(_sigm(float(n_min), P.MU_P, P.TAU_P))
-                           * (P.MAX_NP - P.MIN_NP))
+    n_p = P.MIN_NP + round(float(_sigm(float(n_min), P.MU_P, P.TAU_P)) * (P.MAX_NP - P.MIN_NP))
     flat = gamma.ravel()
     order = np.argsort(-flat, kind="stable")[:n_min]
     rr, cc = order // nb, order % nb
@@ -63,13 +62,17 @@ def paired_minutiae(a: FingerTemplate, b: FingerTemplate) -> list[MinutiaPair]:
         dxb = bxy[cc, 0][None, :] - bxy[cc, 0][:, None]
         dyb = bxy[cc, 1][None, :] - bxy[cc, 1][:, None]
         d1 = np.abs(np.hypot(dxa, dya) - np.hypot(dxb, dyb))
-        d2 = np.abs(_dphi(_dphi(at[rr][:, None], at[rr][None, :]),
-                          _dphi(bt[cc][:, None], bt[cc][None, :])))
+        d2 = np.abs(
+            _dphi(_dphi(at[rr][:, None], at[rr][None, :]), _dphi(bt[cc][:, None], bt[cc][None, :]))
+        )
         ra = _dphi(at[rr][:, None], np.arctan2(dya, dxa))
         rb = _dphi(bt[cc][:, None], np.arctan2(dyb, dxb))
         d3 = np.abs(_dphi(ra, rb))
-        rho = (_sigm(d1, P.MU_RHO_1, P.TAU_RHO_1) * _sigm(d2, P.MU_RHO_2, P.TAU_RHO_2)
-               * _sigm(d3, P.MU_RHO_3, P.TAU_RHO_3))
+        rho = (
+            _sigm(d1, P.MU_RHO_1, P.TAU_RHO_1)
+            * _sigm(d2, P.MU_RHO_2, P.TAU_RHO_2)
+            * _sigm(d3, P.MU_RHO_3, P.TAU_RHO_3)
+        )
         rho = np.triu(rho, 1)  # as in lssr: computed for t < k, mirrored
         rho = rho + rho.T
         for _ in range(P.N_REL):
@@ -78,6 +81,9 @@ def paired_minutiae(a: FingerTemplate, b: FingerTemplate) -> list[MinutiaPair]:
     best = np.argsort(-eff, kind="stable")[: min(n_p, nr)]
     a_rows = a.cyl_index.astype(np.int64)
     b_rows = b.cyl_index.astype(np.int64)
-    pairs = [MinutiaPair(int(a_rows[rr[t]]), int(b_rows[cc[t]]), float(min(1.0, lam[t])))
-             for t in best if lam[t] > 0]
+    pairs = [
+        MinutiaPair(int(a_rows[rr[t]]), int(b_rows[cc[t]]), float(min(1.0, lam[t])))
+        for t in best
+        if lam[t] > 0
+    ]
     return sorted(pairs, key=lambda p: -p.strength)

@@ -24,8 +24,9 @@ def test_pairs_reproduce_the_score_and_find_true_correspondences() -> None:
         a, b = make_template(base), make_template(impression(rng, base, drop=0.0))
         pairs = paired_minutiae(a, b)
         assert len(pairs) == _n_p(a, b)
-        assert math.isclose(sum(p.strength for p in pairs) / _n_p(a, b), compare(a, b),
-                            rel_tol=1e-6, abs_tol=1e-9)
+        assert math.isclose(
+            sum(p.strength for p in pairs) / _n_p(a, b), compare(a, b), rel_tol=1e-6, abs_tol=1e-9
+        )
         # Same minutia rows on both sides (the impression keeps the order).
         assert sum(p.a == p.b for p in pairs) >= 0.8 * len(pairs)
         assert [p.strength for p in pairs] == sorted((p.strength for p in pairs), reverse=True)

@@ -7,7 +7,7 @@ PG_PORT ?= 55432
 export HAWIYA_DATA_DIR ?= ./var
 
 .PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces \
-	eval-identification bench-search bench-enroll clean
+	eval-identification bench-search bench-enroll bench-fingers clean
 
 $(UV):
 	python3 -m venv .tools
@@ -64,6 +64,11 @@ bench-search: install-test
 
 bench-enroll: install-test
 	$(PY) -m bench.enrollment_bench
+
+bench-fingers: install-test
+	$(PY) -m bench.fingers_timing --db ../shared/data/fingerprints/FVC2002_DB1_B --out bench/out/fingers_timing.json
+	$(PY) -m bench.fingers_search --root ../shared/data/fingerprints --out bench/out/fingers_search.json --sizes 10000,100000,1000000 --exhaustive 0
+	$(PY) -m bench.fingers_search --root ../shared/data/fingerprints --out bench/out/fingers_search_exh.json --sizes 10000 --exhaustive 100
 
 clean:
 	rm -rf .venv .tools var bench/out

@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from api.deps import SessionDep, StationDep
-from enrollment.packet import FINGER_POSITIONS, Packet, parse_missing
+from api.uploads import read_fingers, read_upload
+from enrollment.packet import Packet, parse_missing
 from enrollment.service import enroll
-from identity.errors import DomainError, Invalid, TooLarge
+from identity.errors import DomainError, Invalid
 from identity.gallery import Gallery
 from identity.schemas import Demographics
 
@@ -42,15 +43,6 @@ class EnrollmentResponse(BaseModel):
     national_id: str | None = None
     case_id: int | None = None
     fraud_flag: bool | None = None
-
-
-async def _read(upload: UploadFile | None, name: str, limit: int) -> bytes | None:
-    if upload is None:
-        return None
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"{name} is larger than {limit} bytes", code="file_too_large")
-    return data
 
 
 def _demographics(raw: str) -> Demographics:
@@ -93,14 +85,10 @@ async def post_enrollment(
     limit = settings.max_image_bytes
     uploads = [finger_1, finger_2, finger_3, finger_4, finger_5, finger_6, finger_7, finger_8,
                finger_9, finger_10]
-    fingers: dict[int, bytes] = {}
-    for pos, upload in zip(FINGER_POSITIONS, uploads, strict=True):
-        data = await _read(upload, f"finger_{pos}", limit)
-        if data is not None:
-            fingers[pos] = data
+    fingers = await read_fingers(uploads, limit)
     packet = Packet(
         station_id=principal.name, capture_id=capture_id,
-        demographics=_demographics(demographics), face=await _read(face, "face", limit),
+        demographics=_demographics(demographics), face=await read_upload(face, "face", limit),
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
     gallery = request.app.state.gallery

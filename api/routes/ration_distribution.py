@@ -15,8 +15,8 @@ from agencies.ration import agents, distribution, life_events, report_page, repo
 from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
 from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, SessionDep
+from api.uploads import read_fingers, read_upload
 from identity.agencies import LockPolicy
-from identity.errors import TooLarge
 from models.person import Person
 from models.ration import Household, Round
 
@@ -74,15 +74,6 @@ def get_round(code: Annotated[str, Path(max_length=16, pattern=CODE)],
     return _round_view(session, distribution.get_round(session, code))
 
 
-async def _read(upload: UploadFile | None, name: str, limit: int) -> bytes | None:
-    if upload is None:
-        return None
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"{name} is larger than {limit} bytes", code="file_too_large")
-    return data
-
-
 @router.post("/receipts", response_model=ReceiptView, status_code=201, responses=_ERR,
              summary="An agent records a card's collection after verifying the collector")
 async def post_receipt(
@@ -100,12 +91,8 @@ async def post_receipt(
     limit = settings.max_image_bytes
     uploads = [finger_1, finger_2, finger_3, finger_4, finger_5, finger_6, finger_7, finger_8,
                finger_9, finger_10]
-    fingers: dict[int, bytes] = {}
-    for pos, upload in enumerate(uploads, start=1):
-        data = await _read(upload, f"finger_{pos}", limit)
-        if data is not None:
-            fingers[pos] = data
-    face_bytes = await _read(face, "face", limit)
+    fingers = await read_fingers(uploads, limit)
+    face_bytes = await read_upload(face, "face", limit)
     req = ReceiptRequest(card_number=card_number, round_code=round,
                          collector=collector_national_id, face=face_bytes, fingers=fingers)
     policy = LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)

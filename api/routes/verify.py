@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, VerifyAgencyDep
 from api.ratelimit import agency_limit
-from api.uploads import read_upload
+from api.uploads import read_fingers, read_upload
 from identity import agencies
 from identity.agency_verify import VerifyRequest, verify_for_agency
 from identity.errors import TooLarge
@@ -65,11 +65,7 @@ async def post_verify(
     limit = settings.max_image_bytes
     uploads = [finger_1, finger_2, finger_3, finger_4, finger_5, finger_6, finger_7, finger_8,
                finger_9, finger_10]
-    fingers: dict[int, bytes] = {}
-    for pos, upload in enumerate(uploads, start=1):
-        data = await read_upload(upload, f"finger_{pos}", limit)
-        if data is not None:
-            fingers[pos] = data
+    fingers = await read_fingers(uploads, limit)
     req = VerifyRequest(national_id=national_id, face=await read_upload(face, "face", limit),
                         fingers=fingers, purpose=purpose)
     policy = agencies.LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)

@@ -76,7 +76,8 @@ class FingerIndex:
         self.nlist, self.nprobe = int(nlist), int(nprobe)
         self._template: Any = _new_ivf(self.nlist)
         if self.nlist == 1:
-            self._template.train(np.zeros((1, CODE_BITS // 8), np.uint8))
+            # 39 rows: FAISS warns when a list is trained on fewer.
+            self._template.train(np.zeros((39, CODE_BITS // 8), np.uint8))
         self._ivf: dict[int, Any] = {}
         self._ids = np.zeros(0, np.int64)
         self._pos = np.zeros(0, np.int8)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from identity import crypto
@@ -35,13 +35,13 @@ def decrypt_template(row: Template) -> bytes:
     return crypto.decrypt(row.ciphertext, crypto.context("templates", row.id, "data"))
 
 
-def gallery_rows(session: Session, modality: str, version: str):
-    """(id) of the templates that belong in the gallery: current version, of a person."""
-    extractor_version = (face_engine.FACE_EXTRACTOR_VERSION if modality == "face"
-                         else finger_engine.EXTRACTOR_VERSION)
+def gallery_ids(modality: str) -> Select[int]:
+    """Ids of the templates that belong in the gallery: of a person, current extractor version."""
+    version = (face_engine.FACE_EXTRACTOR_VERSION if modality == "face"
+               else finger_engine.EXTRACTOR_VERSION)
     return select(Template.id).where(
         Template.modality == modality, Template.person_id.is_not(None),
-        Template.extractor_version == (version or extractor_version),
+        Template.extractor_version == version,
     )
 
 
@@ -84,7 +84,7 @@ class Gallery:
                   progress: Callable[[int], None] | None = None) -> tuple[int, int]:
         added = removed = 0
         for modality, index in (("face", self.faces), ("finger", self.fingers)):
-            wanted = np.fromiter(session.scalars(gallery_rows(session, modality, "")),
+            wanted = np.fromiter(session.scalars(gallery_ids(modality)),
                                  dtype=np.int64)
             have = index.ids()
             stale = np.setdiff1d(have, wanted)

@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity import journal
-from identity import national_id as national_id_mod
-from identity.errors import Conflict, Invalid, NotFound
+from identity.errors import Conflict, NotFound
+from identity.persons import national_id_row
 from models.adjudication import MergeRecord
 from models.base import Base, utcnow
 from models.person import NationalId, Person
@@ -139,12 +139,7 @@ def latest_merge_of(session: Session, absorbed: Person) -> MergeRecord:
 
 def find_absorbed(session: Session, national_id: str) -> Person:
     """The person whose own national ID this is, which must now be merged into another."""
-    if not national_id_mod.is_valid(national_id):
-        raise Invalid("national ID must be 12 digits with a valid check digit",
-                      code="invalid_national_id")
-    row = session.get(NationalId, national_id)
-    if row is None:
-        raise NotFound("no person has this national ID", code="person_not_found")
+    row = national_id_row(session, national_id)
     person = session.get(Person, row.issued_to_id)
     if person is None or person.status != "merged":
         raise NotFound("this national ID is not an alias of a merge", code="merge_not_found")

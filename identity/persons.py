@@ -65,15 +65,20 @@ def resolve_person(session: Session, person_id: int) -> Person:
     return person
 
 
-def get_by_national_id(session: Session, nid: str) -> Person:
-    """The person an ID belongs to now (an alias after a merge resolves to the survivor)."""
+def national_id_row(session: Session, nid: str) -> NationalId:
+    """The registry row of an issued ID (422 for a malformed ID, 404 for an unknown one)."""
     if not national_id.is_valid(nid):
         raise Invalid("national ID must be 12 digits with a valid check digit",
                       code="invalid_national_id")
     row = session.get(NationalId, nid)
     if row is None:
         raise NotFound("no person has this national ID", code="person_not_found")
-    return resolve_person(session, row.person_id)
+    return row
+
+
+def get_by_national_id(session: Session, nid: str) -> Person:
+    """The person an ID belongs to now (an alias after a merge resolves to the survivor)."""
+    return resolve_person(session, national_id_row(session, nid).person_id)
 
 
 def aliases(session: Session, person: Person) -> list[str]:

@@ -7,7 +7,7 @@ PG_PORT ?= 55432
 export HAWIYA_DATA_DIR ?= ./var
 
 .PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces \
-	eval-identification bench-search bench-enroll bench-fingers clean
+	eval-identification bench-search bench-person-search bench-enroll bench-fingers clean
 
 $(UV):
 	python3 -m venv .tools
@@ -61,6 +61,9 @@ eval-identification: install-test
 
 bench-search: install-test
 	$(PY) -m api.cli bench search --persons $${PERSONS:-1000000}
+
+bench-person-search: install-test
+	$(PY) -m api.cli bench search --fingers --persons $${PERSONS:-1000000} --probes 2000
 
 bench-enroll: install-test
 	$(PY) -m bench.enrollment_bench

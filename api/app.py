@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.gallery = Gallery(settings.index_dir)
+    app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
     for router in all_routers():

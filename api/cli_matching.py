@@ -60,8 +60,18 @@ def eval_identification(
 
 @bench_app.command("search")
 def bench_search(persons: int = typer.Option(1_000_000), probes: int = typer.Option(1000),
+                 fingers: bool = typer.Option(False, help="person search: face + 10 fingers"),
                  out: Path = typer.Option(Path("bench/out"))) -> None:
-    """Face 1:N on a synthetic gallery: approximate index vs exact search, same run."""
+    """1:N on a synthetic gallery: approximate indexes vs exact search, same run.
+
+    Faces only by default; ``--fingers`` searches persons of a face and ten fingers
+    (``bench/person_search_bench.py``; ``--probes`` is then the number of mated searches).
+    """
+    if fingers:
+        from bench.person_search_bench import main as person_main
+
+        person_main(["--persons", str(persons), "--mated", str(probes), "--out", str(out)])
+        return
     from bench.search_bench import main
 
     main(["--persons", str(persons), "--probes", str(probes), "--out", str(out)])

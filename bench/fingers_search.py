@@ -147,7 +147,10 @@ def main(
         )
         build_s = time.perf_counter() - t0
         ram = len(idx.to_bytes()) / len(idx)
-        search_ms, rescore_ms, mated_top, non_top = [], [], [], []
+        search_ms: list[float] = []
+        rescore_ms: list[float] = []
+        mated_top: list[tuple[bool, float]] = []
+        non_top: list[float] = []
 
         def run(probe, idx=idx, sm=search_ms, rm=rescore_ms) -> tuple[int, float]:
             return _search(idx, probe, k, template_of, sm, rm)

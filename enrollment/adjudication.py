@@ -6,7 +6,11 @@
   packet's ID becomes an alias. With ``merge_needs_two_admins`` a merge is first proposed and
   applied only when a different admin confirms the same decision.
 - ``different``: a held packet gets a new national ID; every candidate is remembered as distinct
-  from the packet's person (``DistinctPair``) so the pair is never raised again.
+  from the packet's person (``DistinctPair``) so the pair is never raised again. Before the ID
+  is issued the held packet is searched again: a person enrolled since the case opened (the
+  same person's other packet, decided first) that now reaches the review band is added to the
+  case and the decision is refused (409 ``case_changed``), so two open cases of one person
+  cannot end with two IDs.
 - ``fraud``: the packet is flagged, no ID is issued; the judged candidate is flagged too.
 
 Decisions run under the same serialization as dedup decisions (one writer decides identity),
@@ -21,7 +25,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from enrollment import search
 from enrollment.names import demographic_differences
+from enrollment.search import Candidate
 from enrollment.service import decision_lock, lock_decisions
 from identity import journal, merge, persons
 from identity.errors import Conflict, Invalid, NotFound
@@ -42,6 +48,12 @@ REASONS: dict[str, tuple[str, ...]] = {
 }
 UNMERGE_REASONS = ("merge_error", "court_order", "other")
 MAX_NOTE = 2000
+
+
+class CaseChanged(Exception):
+    def __init__(self, candidates: list[Candidate]) -> None:
+        super().__init__("new candidates")
+        self.candidates = candidates
 
 
 @dataclass
@@ -99,8 +111,15 @@ def decide(session: Session, *, case_id: int, principal: Principal, decision: st
             applied = _decide(session, case_id=case_id, principal=principal, decision=decision,
                               reason_code=reason_code, note=note.strip(),
                               candidate_national_id=candidate_national_id,
-                              two_admins=two_admins)
+                              two_admins=two_admins, gallery=gallery)
             session.commit()
+        except CaseChanged as changed:
+            session.rollback()
+            _add_candidates(session, case_id, changed.candidates, principal)
+            session.commit()
+            raise Conflict("persons enrolled since this case opened also match the packet; "
+                           "they were added to the case: review it again",
+                           code="case_changed") from None
         except BaseException:
             session.rollback()
             raise
@@ -111,7 +130,7 @@ def decide(session: Session, *, case_id: int, principal: Principal, decision: st
 
 def _decide(session: Session, *, case_id: int, principal: Principal, decision: str,
             reason_code: str, note: str, candidate_national_id: str | None,
-            two_admins: bool) -> Applied:
+            two_admins: bool, gallery: Gallery) -> Applied:
     case = session.get(DuplicateCase, case_id)
     if case is None:
         raise NotFound("no such duplicate case", code="case_not_found")
@@ -163,6 +182,8 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
         result, gallery_ids = _same(session, case, enrollment, target, packet_person,
                                     principal, confirmed_by, row, reason)
     elif decision == "different":
+        if packet_person is None:
+            _check_unchanged(session, case, enrollment, gallery)
         result, gallery_ids = _different(session, case, enrollment, packet_person, principal)
     else:
         result, gallery_ids = _fraud(session, enrollment, target, packet_person)
@@ -209,6 +230,43 @@ def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target:
                          reason=reason)
     return {"person_id": target.id, "national_id": target.national_id, "outcome": "merged",
             "alias": packet_person.national_id, "merge_id": record.id}, []
+
+
+def _check_unchanged(session: Session, case: DuplicateCase, enrollment: Enrollment,
+                     gallery: Gallery) -> None:
+    """Raise ``CaseChanged`` when the held packet now reaches the review band with a person
+    who is not a candidate of the case (one enrolled or decided since it opened)."""
+    known = {persons.resolve_person(session, c.person_id).id
+             for c in _candidates(session, case)}
+    fresh = []
+    for cand in search.search(session, gallery, search.stored_packet(session, enrollment.id)):
+        if cand.fused.band == "no_match":
+            continue
+        pid = persons.resolve_person(session, cand.person_id).id
+        if pid not in known:
+            fresh.append(cand)
+    if fresh:
+        raise CaseChanged(fresh)
+
+
+def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
+                    principal: Principal) -> None:
+    lock_decisions(session)
+    case = session.get(DuplicateCase, case_id)
+    if case is None or case.status != "open":
+        return
+    rank = max((c.rank for c in _candidates(session, case)), default=0)
+    for cand in candidates:
+        rank += 1
+        session.add(DuplicateCandidate(
+            case_id=case.id, person_id=cand.person_id, rank=rank, llr=cand.llr,
+            band=cand.fused.band, face_distance=cand.face_distance,
+            finger_scores={str(k): v for k, v in cand.finger_scores.items()}))
+        if cand.llr > case.best_llr:
+            case.best_llr, case.band = cand.llr, cand.fused.band
+    journal.audit(session, actor=principal.actor, action="case.candidates_added",
+                  outcome="case_changed",
+                  details={"case_id": case.id, "person_ids": [c.person_id for c in candidates]})
 
 
 def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,

@@ -6,7 +6,7 @@ template they hold (face L2 distance, LSS-R per finger position) and fused into 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from enrollment.extract import Extracted
 from identity.gallery import Gallery, decrypt_template
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
-from matching import thresholds
+from matching import proposals, thresholds
 from matching.fusion import FusedScore, fuse
 from models.enrollment import Template
 
@@ -33,58 +33,69 @@ class Candidate:
         return self.fused.llr
 
 
-def _proposals(gallery: Gallery, extracted: Extracted) -> dict[int, float]:
-    """Template id -> a rank weight (higher = proposed more strongly)."""
-    weights: dict[int, float] = defaultdict(float)
-    with gallery.lock:
-        if extracted.face_vector is not None and len(gallery.faces):
-            k = int(thresholds.value("dedup.face_k"))
-            for rank, (tid, _dist) in enumerate(gallery.faces.search(extracted.face_vector, k)):
-                weights[tid] += 1.0 / (1 + rank)
-        if len(gallery.fingers):
-            k = int(thresholds.value("dedup.finger_k"))
-            for pos, tpl in extracted.finger_templates.items():
-                for rank, (tid, _v) in enumerate(gallery.fingers.search(tpl, pos, k,
-                                                                        neighbours=True)):
-                    weights[tid] += 1.0 / (1 + rank)
-    return weights
-
-
 def search(session: Session, gallery: Gallery, extracted: Extracted) -> list[Candidate]:
     """Ranked candidates (best fused LLR first) for a packet's templates."""
-    weights = _proposals(gallery, extracted)
+    with gallery.lock:
+        weights = proposals.propose(gallery.faces, gallery.fingers, extracted.face_vector,
+                                    extracted.finger_templates, pool=gallery.pool)
     if not weights:
         return []
-    owners = session.execute(
-        select(Template.id, Template.person_id).where(Template.id.in_(list(weights)))
-    ).all()
-    per_person: dict[int, float] = defaultdict(float)
-    for tid, pid in owners:
-        if pid is not None:
-            per_person[pid] += weights[tid]
+
+    def owner(tids: list[int]) -> dict[int, int]:
+        rows = session.execute(
+            select(Template.id, Template.person_id).where(Template.id.in_(tids))
+        ).all()
+        return {tid: pid for tid, pid in rows if pid is not None}
+
     limit = int(thresholds.value("dedup.max_candidates"))
-    shortlist = sorted(per_person, key=lambda p: (-per_person[p], p))[:limit]
-    candidates = [rescore_person(session, pid, extracted) for pid in shortlist]
+    shortlist = proposals.shortlist(weights, owner, limit)
+    candidates = rescore_persons(session, shortlist, extracted, gallery.pool)
     return sorted(candidates, key=lambda c: (-c.llr, c.person_id))
 
 
-def rescore_person(session: Session, person_id: int, extracted: Extracted) -> Candidate:
-    rows = session.scalars(
-        select(Template).where(Template.person_id == person_id)
-    ).all()
-    face_distance: float | None = None
-    finger_scores: dict[int, float] = {}
+def enrolled_templates(session: Session, person_ids: list[int],
+                       extracted: Extracted) -> dict[int, proposals.Enrolled]:
+    """The current-version gallery templates of these persons that the packet can be compared
+    with (faces when it has a face, fingers at the positions it has), decrypted."""
+    out = {pid: proposals.Enrolled() for pid in person_ids}
+    if not person_ids:
+        return out
+    rows = session.scalars(select(Template).where(Template.person_id.in_(person_ids))).all()
+    face_v, finger_v = face_engine.FACE_EXTRACTOR_VERSION, finger_engine.EXTRACTOR_VERSION
     for row in rows:
-        if row.modality == "face" and extracted.face_vector is not None:
-            if row.extractor_version != face_engine.FACE_EXTRACTOR_VERSION:
-                continue
-            enc = face_engine.FaceEncoding.from_bytes(decrypt_template(row))
-            d = float(face_engine.face_distance(extracted.face_vector, enc.vector))
-            face_distance = d if face_distance is None else min(face_distance, d)
-        elif row.modality == "finger" and row.position in extracted.finger_templates:
-            if row.extractor_version != finger_engine.EXTRACTOR_VERSION:
-                continue
+        e = out[int(row.person_id or 0)]
+        if row.modality == "face" and extracted.face_vector is not None \
+                and row.extractor_version == face_v:
+            e.faces.append(face_engine.FaceEncoding.from_bytes(decrypt_template(row)).vector)
+        elif row.modality == "finger" and row.position in extracted.finger_templates \
+                and row.extractor_version == finger_v:
             tpl = finger_engine.FingerTemplate.from_bytes(decrypt_template(row))
-            score = float(finger_engine.compare(extracted.finger_templates[row.position], tpl))
-            finger_scores[row.position] = max(score, finger_scores.get(row.position, 0.0))
-    return Candidate(person_id, fuse(face_distance, finger_scores), face_distance, finger_scores)
+            e.fingers.setdefault(int(row.position), []).append(tpl)
+    return out
+
+
+def rescore_persons(session: Session, person_ids: list[int], extracted: Extracted,
+                    pool: Executor | None = None) -> list[Candidate]:
+    """Candidates for these persons, in the given order (1:1 re-scoring and fusion)."""
+    enrolled = enrolled_templates(session, person_ids, extracted)
+    evidence = proposals.rescore(extracted.face_vector, extracted.finger_templates, enrolled,
+                                 pool)
+    return [Candidate(pid, fuse(ev.face_distance, ev.finger_scores), ev.face_distance,
+                      ev.finger_scores) for pid, ev in ((p, evidence[p]) for p in person_ids)]
+
+
+def rescore_person(session: Session, person_id: int, extracted: Extracted) -> Candidate:
+    return rescore_persons(session, [person_id], extracted)[0]
+
+
+def stored_packet(session: Session, enrollment_id: int) -> Extracted:
+    """The templates a stored enrollment holds (a held packet), decrypted, for a new search."""
+    out = Extracted()
+    rows = session.scalars(select(Template).where(Template.enrollment_id == enrollment_id))
+    for row in rows:
+        blob = decrypt_template(row)
+        if row.modality == "face":
+            out.face_vector = face_engine.FaceEncoding.from_bytes(blob).vector
+        else:
+            out.finger_templates[int(row.position)] = finger_engine.FingerTemplate.from_bytes(blob)
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,25 @@ def gallery_ids(modality: str) -> Select[int]:
 
 
 class Gallery:
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, search_threads: int = 2) -> None:
         self.index_dir = Path(index_dir)
+        self.search_threads = int(search_threads)
+        self._pool: ThreadPoolExecutor | None = None
         self.faces = FaceIndex()
         self.fingers = finger_engine.FingerIndex()
         self.ready = False
         self.lock = threading.RLock()
         self._since_snapshot = 0
         self.rebuilt: list[str] = []  # which snapshots had to be rebuilt at the last load
+
+    @property
+    def pool(self) -> ThreadPoolExecutor | None:
+        """Threads a search spreads its index calls over (None: one thread)."""
+        if self.search_threads <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.search_threads, thread_name_prefix="search")
+        return self._pool
 
     # -- start-up ---------------------------------------------------------------------------
     def load(self, session: Session, progress: Callable[[int], None] | None = None) -> None:
@@ -119,6 +131,9 @@ class Gallery:
             if fingers:
                 self.fingers.add(np.array([f[0] for f in fingers], np.int64),
                                  [f[1] for f in fingers], [f[2] for f in fingers])
+                if self.fingers.maybe_retune():
+                    log.info("finger index retuned: %d IVF lists for %d fingers",
+                             self.fingers.nlist, len(self.fingers))
 
     def add_committed(self, session_factory: Callable[[], Session], ids: list[int]) -> None:
         """Add committed template rows to the indexes (reads them back from the database)."""

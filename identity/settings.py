@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = 4096 * 4096
     max_page_size: int = 200
 
+    # Threads one 1:N search spreads its index calls over (searches are serialised anyway).
+    search_threads: int = 2
+
     # Agency protection.
     verify_lock_failures: int = 5
     verify_lock_seconds: int = 900

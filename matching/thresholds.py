@@ -166,11 +166,42 @@ _ROWS: list[Threshold] = [
         "agency is told to check by other means (band review, not a match)",
         data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
     ),
+    # --- finger index layout (owned by matching/fingerprint/ivf.py) ---------------------------
+    Threshold("finger.index.ivf_min_fingers", 20_000, "count",
+              "fingers at one position from which that position's index stops scanning every "
+              "code and becomes a binary IVF: a 16-code probe finger against 20k fingers "
+              "(480k codes) scans in about 2 ms, about what one IVF search costs at 1M",
+              "bench/person_search_bench.py timings; a policy, not an error-rate fit"),
+    Threshold("finger.index.list_codes", 6_000, "count",
+              "codes per IVF list (lists = nearest power of two of codes / this): 4,096 lists "
+              "at 1M fingers a position, where the IVF was measured",
+              "bench/fingers_search.py and bench/person_search_bench.py at 1M"),
+    Threshold("finger.index.retrain_growth", 4, "count",
+              "retrain the finger IVF when its largest position holds this many times the "
+              "codes it was trained on; a policy, not an error-rate fit", "-"),
+    Threshold("finger.index.nprobe", 48, "count",
+              "IVF lists visited by a wide search (a packet with few fingers, or one finger): "
+              "single-finger rank-1 96.9% / 94.3% / 90.3% at 10k / 100k / 1M fingers",
+              "python -m bench.fingers_search (350 mated, 400 non-mated FVC searches)"),
     # --- dedup candidate search (owned by enrollment/dedup) ----------------------------------
     Threshold("dedup.face_k", 50, "count", "face neighbours taken from the face index per "
               "search; mates beyond rank 50 are left to the fingers", "tuning, no calibration"),
     Threshold("dedup.finger_k", 20, "count", "finger candidates per probe finger from the "
               "finger index (votes), before LSS-R re-scoring", "tuning, no calibration"),
+    Threshold("dedup.narrow_min_fingers", 6, "count",
+              "a packet with at least this many usable fingers searches narrowly "
+              "(dedup.narrow_*: own position only); with fewer it searches wide "
+              "(finger.index.nprobe, 64 probe cylinders, neighbouring positions too)",
+              "tuning: bench/person_search_bench.py (see dedup.narrow_nprobe)"),
+    Threshold("dedup.narrow_probe_cylinders", 16, "count",
+              "probe cylinders per finger in a narrow search (a finger stores 24)",
+              "as dedup.narrow_nprobe"),
+    Threshold("dedup.narrow_nprobe", 8, "count",
+              "IVF lists visited per probe cylinder in a narrow search; one finger alone then "
+              "finds its mate in the top 10 only ~76% of the time at 1M fingers, but a person "
+              "is proposed by any of its fingers and the face",
+              "synthetic 1M-person gallery with 50 chimeric FVC persons "
+              "(hawiya bench search --persons 1000000 --fingers)"),
     Threshold("dedup.max_candidates", 10, "count", "persons re-scored 1:1 per search (by best "
               "index rank); the case shows at most this many", "tuning, no calibration"),
 ]

@@ -39,6 +39,8 @@ NOTICES = {
     "awaiting_second_admin": "Merge proposed: a different admin must confirm it.",
     "second_admin_required": "You proposed this merge: a different admin must confirm it.",
     "case_decided": "This case was already decided.",
+    "case_changed": "Persons enrolled since this case opened also match the packet: they were "
+                    "added to the case. Review it again.",
     "invalid_reason": "That reason does not go with that decision.",
     "invalid_decision": "Choose a decision.",
     "note_required": "Reason 'other' needs a note.",

@@ -123,7 +123,7 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job_id, run = _start_job(session, source, register, len(tasks))
         done = set(session.scalars(select(ImportRecord.record_key)
                                    .where(ImportRecord.job_id == job_id)))
-        gallery = Gallery(settings.index_dir)
+        gallery = Gallery(settings.index_dir, settings.search_threads)
         gallery.load(session)
         todo = [t for t in tasks if t.key not in done]
         with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id, bar=bar) as bar_:

@@ -31,7 +31,7 @@ def projection() -> np.ndarray:
     return np.ascontiguousarray(rng.standard_normal((CODE_BITS, P.CELLS)).T, dtype=np.float32)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _project(bits: np.ndarray, valid: np.ndarray, w: np.ndarray) -> np.ndarray:
     # Plain loops, no BLAS: predictable on a shared machine whatever the BLAS threading.
     m, nb = bits.shape[0], w.shape[1]

@@ -17,7 +17,10 @@ from __future__ import annotations
 import io
 import json
 import struct
+from collections.abc import Mapping
+from concurrent.futures import Executor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +39,13 @@ _MAGIC = b"HWFI"
 
 
 @contextmanager
-def _one_thread():
+def _one_thread(threads: int = 1):
     """FAISS OpenMP at one thread for our calls: with busy-waiting OpenMP workers a loaded
     2-core machine is many times slower; parallelism comes from serving several requests."""
     import faiss
 
     before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
+    faiss.omp_set_num_threads(int(threads))
     try:
         yield
     finally:
@@ -81,6 +84,7 @@ class FingerIndex:
         self._ivf: dict[int, Any] = {}
         self._ids = np.zeros(0, np.int64)
         self._pos = np.zeros(0, np.int8)
+        self.trained_codes = 0  # codes at the largest position when the IVF was trained
 
     # -- building ---------------------------------------------------------------------------
     def train(self, templates: list[FingerTemplate]) -> None:
@@ -98,6 +102,39 @@ class FingerIndex:
         with _one_thread():
             self._template.train(codes)
         self._ivf.clear()
+
+    def maybe_retune(self) -> bool:
+        """Rebuild as (or re-train) an IVF when the gallery outgrew its layout; see ``ivf``."""
+        from . import ivf as tuning
+
+        fingers = int(np.bincount(self._pos.astype(np.int64)).max()) if len(self) else 0
+        codes = max((int(ix.ntotal) for ix in self._ivf.values()), default=0)
+        if not tuning.needs_retune(self.nlist, self.trained_codes, fingers, codes):
+            return False
+        self.retune(tuning.wanted_lists(fingers, codes))
+        return True
+
+    def retune(self, nlist: int, nprobe: int | None = None) -> None:
+        """Rebuild every position's index with ``nlist`` lists from the codes it holds."""
+        from matching import thresholds
+
+        from . import ivf as tuning
+
+        parts = {pos: tuning.index_codes(ix) for pos, ix in self._ivf.items()}
+        every = [c for c, _ in parts.values() if len(c)]
+        template = _new_ivf(int(nlist))
+        with _one_thread():
+            if nlist == 1:
+                template.train(np.zeros((39, CODE_BITS // 8), np.uint8))
+            else:
+                template.train(tuning.training_sample(np.concatenate(every), int(nlist)))
+        self._template, self._ivf, self.nlist = template, {}, int(nlist)
+        self.nprobe = int(nprobe or (1 if nlist == 1 else thresholds.value("finger.index.nprobe")))
+        with _one_thread():
+            for pos, (codes, ids) in parts.items():
+                if len(codes):
+                    self._index_for(pos).add_with_ids(codes, ids)
+        self.trained_codes = max((len(c) for c in every), default=0)
 
     def _index_for(self, position: int) -> Any:
         if position not in self._ivf:
@@ -129,12 +166,18 @@ class FingerIndex:
         self._pos = np.concatenate([self._pos, np.asarray(positions, np.int8)])
 
     def add_codes(
-        self, ids: np.ndarray, positions: list[int], codes: np.ndarray, counts: np.ndarray
+        self,
+        ids: np.ndarray,
+        positions: list[int] | np.ndarray,
+        codes: np.ndarray,
+        counts: np.ndarray,
+        threads: int = 1,
     ) -> None:
         """Bulk add precomputed ``codes.cylinder_codes`` output (rebuilds, workers, benches).
 
         ``codes`` is the concatenation of each finger's codes, ``counts[i]`` how many are
-        finger ``ids[i]``'s. Ids must not be in the index yet.
+        finger ``ids[i]``'s. Ids must not be in the index yet. ``threads`` > 1 lets FAISS
+        assign codes to IVF lists on that many OpenMP threads (offline builds only).
         """
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         counts = np.asarray(counts, dtype=np.int64)
@@ -143,7 +186,7 @@ class FingerIndex:
             raise ValueError("ids, positions, counts and codes disagree")
         owner = np.repeat(ids, counts)
         code_pos = np.repeat(pos, counts)
-        with _one_thread():
+        with _one_thread(threads):
             for p in np.unique(pos):
                 sel = code_pos == p
                 if sel.any():
@@ -182,35 +225,65 @@ class FingerIndex:
         position 0, unknown); ``None`` searches all. ``neighbours`` also searches the adjacent
         fingers of the same hand (a mislabelled finger is usually a neighbour).
         """
-        codes = cylinder_codes(template, PROBE_CYLINDERS)
-        if not len(codes) or not len(self):
-            return []
         if position is None:
-            wanted = list(self._ivf)
-        else:
-            wanted = [int(position), 0]
-            if neighbours and 1 <= position <= 10:
-                hand = range(1, 6) if position <= 5 else range(6, 11)
-                wanted += [p for p in (position - 1, position + 1) if p in hand]
-        votes: dict[int, float] = {}
-        for pos in wanted:
-            ivf = self._ivf.get(pos)
-            if ivf is None or ivf.ntotal == 0:
-                continue
-            nn = min(NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
-            with _one_thread():
-                dist, lab = ivf.search(codes, nn)
-            for f, w in _votes(dist, lab).items():
-                votes[f] = votes.get(f, 0.0) + w
-        ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[: int(k)]
-        return [(int(f), float(s)) for f, s in ranked]
+            codes = cylinder_codes(template, PROBE_CYLINDERS)
+            parts = [self._search_index(q, codes, None) for q in list(self._ivf)]
+            return _top(*_merge(parts), k)
+        plan = SearchPlan(neighbours=neighbours)
+        return self.search_packet({int(position): template}, k, plan).get(int(position), [])
+
+    def search_packet(
+        self,
+        probes: Mapping[int, FingerTemplate],
+        k: int,
+        plan: SearchPlan | None = None,
+        pool: Executor | None = None,
+    ) -> dict[int, list[tuple[int, float]]]:
+        """Top ``k`` candidate finger ids per probe position, for all fingers of a packet.
+
+        Each probe finger is searched in its own position's index (and position 0's, and its
+        neighbours' when ``plan.neighbours``). With ``pool`` the fingers are searched on its
+        threads: FAISS and the numba code projection release the GIL, and each FAISS call
+        stays on one OpenMP thread.
+        """
+        plan = plan or SearchPlan()
+
+        def one(item: tuple[int, FingerTemplate]) -> tuple[int, list[tuple[int, float]]]:
+            pos, tpl = int(item[0]), item[1]
+            codes = cylinder_codes(tpl, plan.probe_cylinders)
+            if not len(codes):
+                return pos, []
+            parts = [self._search_index(q, codes, plan.nprobe)
+                     for q in _looks_in(pos, plan.neighbours)]
+            return pos, _top(*_merge(parts), k)
+
+        items = list(probes.items())
+        found = pool.map(one, items) if pool is not None and len(items) > 1 else map(one, items)
+        return {pos: ranked for pos, ranked in found if ranked}
+
+    def _search_index(
+        self, q: int, codes: np.ndarray, nprobe: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(finger ids, summed votes) from one position's index (one FAISS call)."""
+        import faiss
+
+        ivf = self._ivf.get(q)
+        if ivf is None or ivf.ntotal == 0:
+            return _NO_VOTES
+        nn = min(NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
+        params: Any = faiss.SearchParametersIVF()
+        params.nprobe = int(nprobe or self.nprobe)
+        with _one_thread():
+            dist, lab = ivf.search(codes, nn, params=params)
+        return _votes(dist, lab)
 
     # -- persistence ------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         import faiss
 
         buf = io.BytesIO()
-        meta = {"nlist": self.nlist, "nprobe": self.nprobe, "code_bits": CODE_BITS}
+        meta = {"nlist": self.nlist, "nprobe": self.nprobe, "code_bits": CODE_BITS,
+                "trained_codes": self.trained_codes}
         blobs = {"template": faiss.serialize_index_binary(self._template).tobytes()}
         for pos, ivf in self._ivf.items():
             blobs[str(pos)] = faiss.serialize_index_binary(ivf).tobytes()
@@ -245,6 +318,7 @@ class FingerIndex:
             raise ValueError("finger index of another code format: rebuild it")
         self = cls.__new__(cls)
         self.nlist, self.nprobe = int(meta["nlist"]), int(meta["nprobe"])
+        self.trained_codes = int(meta.get("trained_codes", 0))
         self._template = faiss.deserialize_index_binary(arrays["ivf_template"])
         self._ivf = {}
         for key in arrays.files:
@@ -274,22 +348,64 @@ class FingerIndex:
             raise SnapshotError(f"{Path(path).name}: {exc}") from exc
 
 
-def _votes(dist: np.ndarray, lab: np.ndarray) -> dict[int, float]:
+@dataclass(frozen=True)
+class SearchPlan:
+    """How widely a search looks: probe cylinders, IVF lists visited, neighbouring fingers.
+
+    ``nprobe=None`` keeps the index's own setting. A packet with many fingers can look
+    narrowly per finger, because its person is proposed by any of them (``matching.proposals``).
+    """
+
+    probe_cylinders: int = PROBE_CYLINDERS
+    nprobe: int | None = None
+    neighbours: bool = False
+
+
+def _looks_in(position: int, neighbours: bool) -> list[int]:
+    """Index positions a probe finger at ``position`` is searched in."""
+    wanted = [position] if position == 0 else [position, 0]
+    if neighbours and 1 <= position <= 10:
+        hand = range(1, 6) if position <= 5 else range(6, 11)
+        wanted += [p for p in (position - 1, position + 1) if p in hand]
+    return wanted
+
+
+_NO_VOTES = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Votes of several indexes for one probe, summed per finger id."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _NO_VOTES
+    if len(parts) == 1:
+        return parts[0]
+    fids = np.concatenate([p[0] for p in parts])
+    uniq, inv = np.unique(fids, return_inverse=True)
+    return uniq, np.bincount(inv, weights=np.concatenate([p[1] for p in parts]))
+
+
+def _top(fids: np.ndarray, sums: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (finger id, votes): most votes first, ties by the smaller id."""
+    order = np.lexsort((fids, -sums))[: int(k)]
+    return list(zip(fids[order].tolist(), sums[order].tolist(), strict=True))
+
+
+def _votes(dist: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per finger: sum over probe cylinders of the best vote that cylinder gave it."""
     w = np.clip((VOTE_RADIUS - dist.astype(np.float32)) / VOTE_RADIUS, 0.0, None) ** VOTE_POWER
     ok = (lab >= 0) & (w > 0)
     rows = np.repeat(np.arange(dist.shape[0]), dist.shape[1])[ok.ravel()]
     fids, wts = lab.ravel()[ok.ravel()], w.ravel()[ok.ravel()]
     if not len(fids):
-        return {}
+        return _NO_VOTES
     # best vote per (probe cylinder, finger), then summed per finger
     order = np.lexsort((-wts, fids, rows))
     rows, fids, wts = rows[order], fids[order], wts[order]
     first = np.ones(len(rows), bool)
     first[1:] = (rows[1:] != rows[:-1]) | (fids[1:] != fids[:-1])
     uniq, inv = np.unique(fids[first], return_inverse=True)
-    sums = np.bincount(inv, weights=wts[first])
-    return dict(zip(uniq.tolist(), sums.tolist(), strict=True))
+    return uniq.astype(np.int64), np.bincount(inv, weights=wts[first])
 
 
 def rescore(

@@ -42,7 +42,7 @@ def _sigm(v: float, mu: float, tau: float) -> float:
     return 1.0 / (1.0 + math.exp(-tau * (v - mu)))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _local_matrix(ab, av, at, bb, bv, bt, min_cells):
     na, nb = ab.shape[0], bb.shape[0]
     gamma = np.zeros((na, nb))
@@ -72,7 +72,7 @@ def _local_matrix(ab, av, at, bb, bv, bt, min_cells):
     return gamma
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lssr(gamma, axy, at, bxy, bt):
     na, nb = gamma.shape
     n_min = min(na, nb)

@@ -99,6 +99,30 @@ def test_different_persons_issue_an_id_and_remember_the_pair(client, engine, adm
     assert client.app.state.gallery.ready
 
 
+def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin, person_a,
+                                                         make_key, shared_data: Path) -> None:
+    """Both packets were held against person A before either was decided; the first becomes
+    a new person, so the second must not become yet another: its case gains that person."""
+    first = _held(client, make_key, shared_data, "h1")
+    second = _held(client, make_key, shared_data, "h2")
+    resp = _decide(client, admin, first, "different", "different_biometrics")
+    assert resp.status_code == 200, resp.text
+    new_id = resp.json()["national_id"]
+    refused = _decide(client, admin, second, "different", "different_biometrics")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "case_changed"
+    case = client.get(f"/v1/duplicate-cases/{second}", headers=admin).json()
+    assert case["status"] == "open"
+    by_id = {c["national_id"]: c for c in case["candidates"]}
+    assert set(by_id) == {person_a, new_id} and by_id[new_id]["band"] == "match"
+    ok = _decide(client, admin, second, "same", "biometric_match", candidate_national_id=new_id)
+    assert ok.status_code == 200, ok.text
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 2
+        assert [a.action for a in s.scalars(select(AuditRow).where(
+            AuditRow.action == "case.candidates_added"))] == ["case.candidates_added"]
+
+
 def test_fraud_flags_and_issues_no_id(client, engine, admin, person_a, make_key,
                                      shared_data: Path) -> None:
     case_id = _held(client, make_key, shared_data, birth_date="1990-01-01")

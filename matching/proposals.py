@@ -1,0 +1,137 @@
+"""Candidate proposals for a 1:N person search: which gallery templates to re-score.
+
+The face index and every finger position's index are searched; each proposed template gets a
+weight of ``1 / (1 + rank)`` in the list that proposed it, and a person's weight is the sum
+over its templates, so a person proposed by several fingers and the face rises to the top.
+A packet with many fingers searches narrowly (fewer probe cylinders, fewer IVF lists, no
+neighbouring positions): its person is found if any few of its fingers find it, and the
+1:1 re-scoring of the shortlisted persons then uses every template. A packet with few fingers
+searches wide. The plan's numbers are the ``dedup.*`` rows of ``matching.thresholds``.
+
+Pure: indexes and templates in, weights out; the database maps template ids to persons.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matching import thresholds
+from matching.fingerprint import FingerIndex, FingerTemplate, compare
+from matching.fingerprint.index import SearchPlan, _one_thread
+from matching.vector_index import FaissVectorIndex
+
+
+@dataclass
+class Enrolled:
+    """What the gallery holds of one person, decrypted: face vectors, finger templates."""
+
+    faces: list[np.ndarray] = field(default_factory=list)
+    fingers: dict[int, list[FingerTemplate]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    face_distance: float | None
+    finger_scores: dict[int, float]
+
+
+@dataclass(frozen=True)
+class Plan:
+    face_k: int
+    finger_k: int
+    fingers: SearchPlan
+
+
+def plan_for(n_fingers: int) -> Plan:
+    """The search plan for a packet with ``n_fingers`` usable finger templates."""
+    v = thresholds.value
+    if n_fingers >= v("dedup.narrow_min_fingers"):
+        fingers = SearchPlan(probe_cylinders=int(v("dedup.narrow_probe_cylinders")),
+                             nprobe=int(v("dedup.narrow_nprobe")), neighbours=False)
+    else:
+        fingers = SearchPlan(neighbours=True)
+    return Plan(face_k=int(v("dedup.face_k")), finger_k=int(v("dedup.finger_k")),
+                fingers=fingers)
+
+
+def _face_search(faces: FaissVectorIndex, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    with _one_thread():
+        return faces.search(vector, k)
+
+
+def propose(
+    faces: FaissVectorIndex,
+    fingers: FingerIndex,
+    face_vector: np.ndarray | None,
+    finger_templates: Mapping[int, FingerTemplate],
+    plan: Plan | None = None,
+    pool: Executor | None = None,
+) -> dict[int, float]:
+    """Template id -> weight (higher = proposed more strongly) from both indexes."""
+    plan = plan or plan_for(len(finger_templates))
+    weights: dict[int, float] = defaultdict(float)
+    face_job: Future[list[tuple[int, float]]] | None = None
+    ranked_faces: list[tuple[int, float]] = []
+    if face_vector is not None and len(faces):
+        if pool is not None:
+            face_job = pool.submit(_face_search, faces, face_vector, plan.face_k)
+        else:
+            ranked_faces = _face_search(faces, face_vector, plan.face_k)
+    if finger_templates and len(fingers):
+        found = fingers.search_packet(finger_templates, plan.finger_k, plan.fingers, pool)
+        for ranked in found.values():
+            for rank, (tid, _votes) in enumerate(ranked):
+                weights[tid] += 1.0 / (1 + rank)
+    if face_job is not None:
+        ranked_faces = face_job.result()
+    for rank, (tid, _dist) in enumerate(ranked_faces):
+        weights[tid] += 1.0 / (1 + rank)
+    return dict(weights)
+
+
+def shortlist(
+    weights: Mapping[int, float], owner: Callable[[list[int]], Mapping[int, int]], limit: int
+) -> list[int]:
+    """The ``limit`` persons with the highest summed weight; ``owner`` maps template ids to
+    person ids (templates it does not know are dropped)."""
+    per_person: dict[int, float] = defaultdict(float)
+    for tid, pid in owner(list(weights)).items():
+        per_person[pid] += weights[tid]
+    return sorted(per_person, key=lambda p: (-per_person[p], p))[: int(limit)]
+
+
+def rescore(
+    face_vector: np.ndarray | None,
+    finger_templates: Mapping[int, FingerTemplate],
+    enrolled: Mapping[int, Enrolled],
+    pool: Executor | None = None,
+) -> dict[int, Evidence]:
+    """1:1 evidence per person: the smallest face distance and, per finger position the
+    probe has, the best LSS-R score over that person's templates there. The LSS-R
+    comparisons (the cost of a re-score) run on ``pool``'s threads in a few chunks."""
+    jobs = [(pid, pos, tpl) for pid, e in enrolled.items() for pos, tpls in e.fingers.items()
+            if pos in finger_templates for tpl in tpls]
+
+    def chunk(part: list[tuple[int, int, FingerTemplate]]) -> list[float]:
+        return [compare(finger_templates[pos], tpl) for _pid, pos, tpl in part]
+
+    n = 1 if pool is None else max(1, min(len(jobs), 4))
+    parts = [jobs[i::n] for i in range(n)]
+    scored = pool.map(chunk, parts) if pool is not None and n > 1 else map(chunk, parts)
+    finger_scores: dict[int, dict[int, float]] = {pid: {} for pid in enrolled}
+    for part, scores in zip(parts, scored, strict=True):
+        for (pid, pos, _tpl), score in zip(part, scores, strict=True):
+            best = finger_scores[pid]
+            best[pos] = max(float(score), best.get(pos, 0.0))
+    out = {}
+    for pid, e in enrolled.items():
+        dist = None
+        if face_vector is not None and e.faces:
+            dist = float(min(np.linalg.norm(face_vector - f) for f in e.faces))
+        out[pid] = Evidence(dist, finger_scores[pid])
+    return out

@@ -23,8 +23,12 @@ Searches:
   impression), then fingers with randomly mixed impressions up to ``--mated``; a fresh face draw
   around the person's centre each time. Run with the face and without it (fingers alone).
 - non-mated: ``--nonmated`` fresh persons (new faces, new synthetic fingers never enrolled).
+- partial packets (``--partial``): the first ``--partial-searches`` of each with only 6, 4 or 2
+  fingers (``PARTIAL``), with their plan from ``matching.proposals.plan_for`` (narrow or wide).
 A mate is *found* when it is among the re-scored candidates with a fused LLR at or above
-``fusion.review_llr`` (dedup would stop a second ID); rank-1 is reported too.
+``fusion.review_llr`` (dedup would stop a second ID); *re-scored* when the search proposed it at
+all (a packet too thin to reach the review band by design, e.g. two fingers, still proposes
+its mate); rank-1 is reported too.
 
 Exact search = the same pipeline with the exact face scan and every IVF list visited (an
 exhaustive Hamming scan of every code), on the first ``--exact`` mated and ``--exact // 5``
@@ -63,6 +67,8 @@ log = logging.getLogger("bench.person_search")
 STRIDE = 16  # template id = person * STRIDE + (0 face, 1-10 finger position)
 POSITIONS = range(1, 11)
 FLIP_BITS = 10
+# Positions a partial packet keeps: thumbs first, then index and middle fingers of both hands.
+PARTIAL = {2: (1, 6), 4: (1, 2, 6, 7), 6: (1, 2, 3, 6, 7, 8), 8: (1, 2, 3, 4, 6, 7, 8, 9)}
 
 
 @dataclass
@@ -220,13 +226,14 @@ def person_search(g: Gallery, probe: Probe, with_face: bool, plan: proposals.Pla
 def run(g: Gallery, mated: Sequence[Probe], non: Sequence[Probe], with_face: bool,
         plan: proposals.Plan, faces: FaissVectorIndex, pool, limit: int) -> dict:
     review = thresholds.value("fusion.review_llr")
-    times, found, rank1, top_non = [], [], [], []
+    times, found, rank1, top_non, listed = [], [], [], [], []
     for p in mated:
         t = time.perf_counter()
         got = person_search(g, p, with_face, plan, faces, pool, limit)
         times.append(time.perf_counter() - t)
         llr = dict(got).get(int(p.person or -1), -np.inf)
         found.append(llr >= review)
+        listed.append(llr > -np.inf)
         rank1.append(bool(got) and got[0][0] == p.person)
     non_times = []
     for p in non:
@@ -241,7 +248,8 @@ def run(g: Gallery, mated: Sequence[Probe], non: Sequence[Probe], with_face: boo
         "mated_median_ms": float(np.median(times) * 1e3) if times else None,
         "nonmated_median_ms": float(np.median(non_times) * 1e3) if non_times else None,
         "searches_per_s": float(len(all_t) / all_t.sum()),
-        "mates_found": int(np.sum(found)), "rank1_hit_rate": float(np.mean(rank1)),
+        "mates_found": int(np.sum(found)), "mates_rescored": int(np.sum(listed)),
+        "rank1_hit_rate": float(np.mean(rank1)),
         "nonmated_at_or_above_review": int(np.sum(np.array(top_non) >= review)),
         "found": found,
     }
@@ -259,6 +267,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--cylinders", type=int, nargs="*", default=[16, 24])
     ap.add_argument("--rescore", type=int, nargs="*", default=[5],
                     help="also try re-scoring this many persons (table: dedup.max_candidates)")
+    ap.add_argument("--partial", type=int, nargs="*", default=[6, 4, 2],
+                    choices=sorted(PARTIAL), help="also search with only this many fingers")
+    ap.add_argument("--partial-searches", type=int, default=500)
     ap.add_argument("--threads", type=int, default=2, help="search threads (settings default)")
     ap.add_argument("--build-threads", type=int, default=2)
     ap.add_argument("--root", type=Path, default=None,
@@ -302,24 +313,37 @@ def main(argv: list[str] | None = None) -> dict:
             record(name, plan, False, g.faces, mated, non)
     approx_face = record("approx (table) face+fingers", default, True, g.faces, mated, non)
     approx_fing = record("approx (table) fingers", default, False, g.faces, mated, non)
-    for limit in args.rescore:
+    for limit in args.rescore:  # --rescore with no value: none
         record(f"approx (table) face+fingers, {limit} re-scored", default, True, g.faces,
                mated, non, limit=limit)
     record("approx (table) face+fingers, 1 thread", default, True, g.faces, mated[:300],
            non[:50], None)
+    for n_fingers in args.partial:
+        keep = PARTIAL[n_fingers]
+        part_m = [Probe(p.person, p.face, {j: p.fingers[j] for j in keep})
+                  for p in mated[: args.partial_searches]]
+        part_n = [Probe(None, p.face, {j: p.fingers[j] for j in keep})
+                  for p in non[: args.partial_searches // 5]]
+        plan = proposals.plan_for(n_fingers)
+        for with_face in (False, True):
+            label = "narrow" if not plan.fingers.neighbours else "wide"
+            record(f"approx (table, {label}) {n_fingers} fingers" + (" + face" if with_face
+                                                                     else ""),
+                   plan, with_face, g.faces, part_m, part_n)
     exact_plan = replace(default, fingers=replace(default.fingers, nprobe=g.fingers.nlist))
     m_ex, n_ex = mated[: args.exact], non[: args.exact // 5]
-    ex_face = record("exact face+fingers", exact_plan, True, g.exact_faces, m_ex, n_ex)
-    ex_fing = record("exact fingers", exact_plan, False, g.exact_faces, m_ex, n_ex)
-    for label, ap_r, ex_r in (("face+fingers", approx_face, ex_face),
-                              ("fingers", approx_fing, ex_fing)):
-        ex_found = np.array(ex_r["found"])
-        ap_found = np.array(ap_r["found"][: len(ex_found)])
-        report[f"recall_vs_exact_{label}"] = {
-            "exact_searches": len(ex_found), "exact_found": int(ex_found.sum()),
-            "approx_found_of_those": int((ex_found & ap_found).sum()),
-            "approx_found_all_mated": f"{int(np.sum(ap_r['found']))}/{len(ap_r['found'])}",
-        }
+    if m_ex:
+        ex_face = record("exact face+fingers", exact_plan, True, g.exact_faces, m_ex, n_ex)
+        ex_fing = record("exact fingers", exact_plan, False, g.exact_faces, m_ex, n_ex)
+        for label, ap_r, ex_r in (("face+fingers", approx_face, ex_face),
+                                  ("fingers", approx_fing, ex_fing)):
+            ex_found = np.array(ex_r["found"])
+            ap_found = np.array(ap_r["found"][: len(ex_found)])
+            report[f"recall_vs_exact_{label}"] = {
+                "exact_searches": len(ex_found), "exact_found": int(ex_found.sum()),
+                "approx_found_of_those": int((ex_found & ap_found).sum()),
+                "approx_found_all_mated": f"{int(np.sum(ap_r['found']))}/{len(ap_r['found'])}",
+            }
     report["sweep"] = sweep
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / f"person_search_{args.persons}.json"

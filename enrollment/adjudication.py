@@ -1,7 +1,9 @@
 """An admin's decision on a duplicate case, applied and audited with the admin's identity.
 
 - ``same``: the packet is the candidate. A held packet becomes a new encounter of the candidate
-  (its templates join the candidate's gallery entries); when the packet's person already has an
+  (its templates join the candidate's gallery entries); every other candidate it matched at the
+  match band gets a person-to-person case with that candidate, unless the two were judged
+  distinct before (``DistinctPair``); when the packet's person already has an
   ID (a case between two issued persons), the two are merged: the candidate survives, the
   packet's ID becomes an alias. With ``merge_needs_two_admins`` a merge is first proposed and
   applied only when a different admin confirms the same decision.
@@ -220,8 +222,10 @@ def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target:
                                         persons.demographics_of(target))
         enrollment.response = {"enrollment_id": enrollment.id, "status": "matched",
                                "national_id": target.national_id, "fraud_flag": False}
+        pairs = _pair_cases(session, case, enrollment, target, principal)
         return {"person_id": target.id, "national_id": target.national_id,
-                "outcome": "encounter", "demographic_differences": diffs}, ids
+                "outcome": "encounter", "demographic_differences": diffs,
+                "pair_cases": pairs}, ids
     if packet_person.id == target.id:  # merged meanwhile: nothing left to do
         return {"person_id": target.id, "national_id": target.national_id,
                 "outcome": "already_one_person"}, []
@@ -267,6 +271,33 @@ def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
     journal.audit(session, actor=principal.actor, action="case.candidates_added",
                   outcome="case_changed",
                   details={"case_id": case.id, "person_ids": [c.person_id for c in candidates]})
+
+
+def _pair_cases(session: Session, case: DuplicateCase, enrollment: Enrollment, target: Person,
+                principal: Principal) -> list[int]:
+    """The packet is ``target``; any other candidate it matched at the match band is then
+    probably ``target`` too: open a person-to-person case (deciding it ``same`` merges them),
+    unless an admin already judged the two distinct (``DistinctPair``)."""
+    opened = []
+    for cand in _candidates(session, case):
+        other = persons.resolve_person(session, cand.person_id)
+        if cand.band != "match" or other.id == target.id or are_distinct(session, target.id,
+                                                                          other.id):
+            continue
+        pair = DuplicateCase(enrollment_id=enrollment.id, station_id=case.station_id,
+                             birthplace=case.birthplace, status="open", best_llr=cand.llr,
+                             band=cand.band)
+        session.add(pair)
+        session.flush()
+        session.add(DuplicateCandidate(case_id=pair.id, person_id=other.id, rank=1, llr=cand.llr,
+                                       band=cand.band, face_distance=cand.face_distance,
+                                       finger_scores=dict(cand.finger_scores)))
+        journal.audit(session, actor=principal.actor, action="dedup.case_opened",
+                      outcome="review", person_id=target.id,
+                      details={"case_id": pair.id, "enrollment_id": enrollment.id,
+                               "from_case": case.id, "candidate_person_id": other.id})
+        opened.append(pair.id)
+    return opened
 
 
 def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,

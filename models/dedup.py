@@ -14,8 +14,9 @@ class DuplicateCase(Base):
     __tablename__ = "duplicate_cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The held packet (no ID yet) — or, for a case between two issued persons, the newer one's.
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), unique=True)
+    # The held packet (no ID yet) — or, for a case between two issued persons, an enrollment
+    # of one of them (one enrollment can be the packet side of several such cases).
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
     station_id: Mapped[str] = mapped_column(String(64), index=True)
     birthplace: Mapped[str] = mapped_column(String(50), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | decided

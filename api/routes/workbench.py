@@ -37,6 +37,8 @@ class DecisionOut(BaseModel):
     distinct_from: list[str] | None = None
     flagged: list[str] | None = None
     demographic_differences: list[str] | None = None
+    # Person-to-person cases the decision raised (a packet that matched two persons).
+    pair_cases: list[int] | None = None
     proposed_by: str | None = None
 
 
@@ -56,7 +58,8 @@ class UnmergeOut(BaseModel):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "no such case or candidate"},
-           409: {"description": "already decided, second admin required, merge conflict"},
+           409: {"description": "already decided, second admin required, merge conflict, "
+                        "or case_changed (persons enrolled since it opened were added)"},
            422: {"description": "bad decision, reason or note"}}
 
 

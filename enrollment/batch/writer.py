@@ -78,7 +78,8 @@ def _find(session: Session, packet: Packet) -> Enrollment | None:
 
 def _case_of(session: Session, enrollment_id: int) -> int | None:
     return session.scalar(select(DuplicateCase.id)
-                          .where(DuplicateCase.enrollment_id == enrollment_id))
+                          .where(DuplicateCase.enrollment_id == enrollment_id)
+                          .order_by(DuplicateCase.id).limit(1))
 
 
 def write_reject(session: Session, *, job_id: int, run: int, prep: Prepared, reason: str,

@@ -123,6 +123,45 @@ def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin,
             AuditRow.action == "case.candidates_added"))] == ["case.candidates_added"]
 
 
+def test_a_packet_matching_two_persons_raises_their_pair_once(client, engine, admin, person_a,
+                                                               make_key, shared_data: Path
+                                                               ) -> None:
+    """Person B is person A again, issued without dedup (a legacy register). A packet that
+    matches both is decided to be A: an A-B case follows; judged distinct, it never returns."""
+    gallery = client.app.state.gallery
+    person_b, _ = wh.issue_direct(engine, gallery, wh.make_packet(
+        shared_data, "legacy-1", "obama2.jpg", "FVC2002_DB1_B", 2, A_FINGERS))
+    station = bearer(make_key("station", name="station-3"))
+
+    def held_against_both(cap: str, imp: int) -> int:
+        body = wh.enroll(client, station, shared_data, cap, None, "FVC2002_DB1_B", imp,
+                         A_FINGERS)
+        assert body["status"] == "review", body
+        case = client.get(f"/v1/duplicate-cases/{body['case_id']}", headers=admin).json()
+        assert {c["national_id"]: c["band"] for c in case["candidates"]} == {
+            person_a: "match", person_b: "match"}
+        return int(body["case_id"])
+
+    resp = _decide(client, admin, held_against_both("p1", 3), "same", "biometric_match",
+                   candidate_national_id=person_a)
+    assert resp.status_code == 200, resp.text
+    [pair] = resp.json()["pair_cases"]
+    case = client.get(f"/v1/duplicate-cases/{pair}", headers=admin).json()
+    assert case["status"] == "open"
+    assert [c["national_id"] for c in case["candidates"]] == [person_b]
+    judged = _decide(client, admin, pair, "different", "twins_or_relatives")
+    assert judged.status_code == 200, judged.text
+    assert judged.json()["national_id"] == person_a
+    assert judged.json()["distinct_from"] == [person_b]
+
+    again = _decide(client, admin, held_against_both("p2", 4), "same", "biometric_match",
+                    candidate_national_id=person_a)
+    assert again.status_code == 200 and again.json()["pair_cases"] == []
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == 2
+        assert s.scalar(select(func.count()).select_from(DistinctPair)) == 1
+
+
 def test_fraud_flags_and_issues_no_id(client, engine, admin, person_a, make_key,
                                      shared_data: Path) -> None:
     case_id = _held(client, make_key, shared_data, birth_date="1990-01-01")

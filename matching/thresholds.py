@@ -192,7 +192,9 @@ _ROWS: list[Threshold] = [
               "a packet with at least this many usable fingers searches narrowly "
               "(dedup.narrow_*: own position only); with fewer it searches wide "
               "(finger.index.nprobe, 64 probe cylinders, neighbouring positions too)",
-              "partial packets of the 1M-person bench (bench/out/partial/)"),
+              "partial packets at 1M persons: narrow with 8 and 6 fingers found 500 / 500 "
+              "mates in 27 / 22 ms median; wide with 4 fingers proposed 500 / 500 (201 ms); "
+              "narrow at 4 not measured, so wide below 6 (bench/search_results.md)"),
     Threshold("dedup.narrow_probe_cylinders", 16, "count",
               "probe cylinders per finger in a narrow search (a finger stores 24): at 1M "
               "persons 16 kept every mate as 24 did, 3-7 ms faster", "as dedup.narrow_nprobe"),

@@ -40,7 +40,6 @@ exact search's mates it finds; both are reported.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
@@ -55,7 +54,7 @@ import numpy as np
 from bench.fingers_data import CACHE
 from bench.fingers_search import _real
 from bench.fingers_synth import distractor_codes, distractor_template
-from bench.search_bench import DIM, fit_dlib_model, rss_mb
+from bench.search_bench import DIM, fit_dlib_model, rss_mb, write_report
 from identity.settings import get_settings
 from matching import proposals, thresholds
 from matching.fingerprint import FingerIndex, FingerTemplate
@@ -345,12 +344,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "approx_found_all_mated": f"{int(np.sum(ap_r['found']))}/{len(ap_r['found'])}",
             }
     report["sweep"] = sweep
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"person_search_{args.persons}.json"
-    out.write_text(json.dumps(report, indent=2))
-    log.info("wrote %s", out)
-    json.dump(report, sys.stdout, indent=2)
-    return report
+    return write_report(args.out / f"person_search_{args.persons}.json", report)
 
 
 if __name__ == "__main__":

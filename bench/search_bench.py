@@ -169,12 +169,16 @@ def main(argv: list[str] | None = None) -> dict:
                        "extra_bytes_per_vector": pq_m // 2 + 8,
                 "sweep": sweep},
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / f"search_bench_{n}.json"
-    out.write_text(json.dumps(result, indent=2))
-    log.info("wrote %s", out)
-    json.dump(result, sys.stdout, indent=2)
-    return result
+    return write_report(args.out / f"search_bench_{n}.json", result)
+
+
+def write_report(path: Path, report: dict) -> dict:
+    """Write a bench's JSON result (creating its folder) and echo it on stdout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2))
+    log.info("wrote %s", path)
+    json.dump(report, sys.stdout, indent=2)
+    return report
 
 
 if __name__ == "__main__":

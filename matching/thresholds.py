@@ -167,11 +167,14 @@ _ROWS: list[Threshold] = [
         data="LLR tables of matching/fusion.py (bench/fusion_calibrate.py)",
     ),
     # --- finger index layout (owned by matching/fingerprint/ivf.py) ---------------------------
-    Threshold("finger.index.ivf_min_fingers", 20_000, "count",
+    Threshold("finger.index.ivf_min_fingers", 10_000, "count",
               "fingers at one position from which that position's index stops scanning every "
-              "code and becomes a binary IVF: a 16-code probe finger against 20k fingers "
-              "(480k codes) scans in about 2 ms, about what one IVF search costs at 1M",
-              "bench/person_search_bench.py timings; a policy, not an error-rate fit"),
+              "code and becomes a binary IVF: the exact scan of a 16-code probe finger costs "
+              "8.9 ms at 20k fingers (480k codes, one thread, measured), so ~4.5 ms here, ten "
+              "positions ~22 ms on two threads; the IVF then visits a quarter of the lists "
+              "(narrow) or all of them (wide) and gets cheaper relative to the scan as it grows",
+              "FAISS IndexBinaryFlat timing on bench.fingers_synth codes; a policy, not an "
+              "error-rate fit"),
     Threshold("finger.index.list_codes", 6_000, "count",
               "codes per IVF list (lists = nearest power of two of codes / this): 4,096 lists "
               "at 1M fingers a position, where the IVF was measured",
@@ -200,7 +203,7 @@ _ROWS: list[Threshold] = [
               "persons 16 kept every mate as 24 did, 3-7 ms faster", "as dedup.narrow_nprobe"),
     Threshold("dedup.narrow_nprobe", 8, "count",
               "IVF lists (of 4,096 at 1M) visited per probe cylinder in a narrow search. One "
-              "finger alone then has its mate in its top 10 only ~76% of the time, but a person "
+              "finger alone then often misses its mate, but a person "
               "is proposed by any of its fingers and the face: at 1M persons, face + 10 fingers, "
               "2,000 of 2,000 mated searches found (fingers alone too; 4 lists also found all, "
               "16 cost 46 ms), median 33 ms on 2 threads vs 3.7 s for the exhaustive scan",

@@ -22,7 +22,7 @@ import numpy as np
 
 from matching import thresholds
 from matching.fingerprint import FingerIndex, FingerTemplate, compare
-from matching.fingerprint.index import SearchPlan, _one_thread
+from matching.fingerprint.index import SearchPlan, _omp_threads
 from matching.vector_index import FaissVectorIndex
 
 
@@ -60,7 +60,7 @@ def plan_for(n_fingers: int) -> Plan:
 
 
 def _face_search(faces: FaissVectorIndex, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    with _one_thread():
+    with _omp_threads():
         return faces.search(vector, k)
 
 

@@ -39,9 +39,10 @@ _MAGIC = b"HWFI"
 
 
 @contextmanager
-def _one_thread(threads: int = 1):
-    """FAISS OpenMP at one thread for our calls: with busy-waiting OpenMP workers a loaded
-    2-core machine is many times slower; parallelism comes from serving several requests."""
+def _omp_threads(threads: int = 1):
+    """FAISS OpenMP at one thread for our calls (more only for offline builds): with
+    busy-waiting OpenMP workers a loaded 2-core machine is many times slower; a search gets
+    its parallelism from the search pool's threads instead."""
     import faiss
 
     before = faiss.omp_get_max_threads()
@@ -99,7 +100,7 @@ class FingerIndex:
             raise ValueError("train() only on an empty index")
         if len(codes) < self.nlist:
             raise ValueError(f"need at least {self.nlist} cylinder codes to train")
-        with _one_thread():
+        with _omp_threads():
             self._template.train(codes)
         self._ivf.clear()
 
@@ -107,11 +108,14 @@ class FingerIndex:
         """Rebuild as (or re-train) an IVF when the gallery outgrew its layout; see ``ivf``."""
         from . import ivf as tuning
 
-        fingers = int(np.bincount(self._pos.astype(np.int64)).max()) if len(self) else 0
+        def most_fingers() -> int:  # a count over every finger: only when it decides
+            return int(np.bincount(self._pos.astype(np.int64)).max()) if len(self) else 0
+
         codes = max((int(ix.ntotal) for ix in self._ivf.values()), default=0)
+        fingers = most_fingers() if self.nlist == 1 else 0  # an IVF follows its codes
         if not tuning.needs_retune(self.nlist, self.trained_codes, fingers, codes):
             return False
-        self.retune(tuning.wanted_lists(fingers, codes))
+        self.retune(tuning.wanted_lists(fingers or most_fingers(), codes))
         return True
 
     def retune(self, nlist: int, nprobe: int | None = None) -> None:
@@ -123,14 +127,14 @@ class FingerIndex:
         parts = {pos: tuning.index_codes(ix) for pos, ix in self._ivf.items()}
         every = [c for c, _ in parts.values() if len(c)]
         template = _new_ivf(int(nlist))
-        with _one_thread():
+        with _omp_threads():
             if nlist == 1:
                 template.train(np.zeros((39, CODE_BITS // 8), np.uint8))
             else:
                 template.train(tuning.training_sample(np.concatenate(every), int(nlist)))
         self._template, self._ivf, self.nlist = template, {}, int(nlist)
         self.nprobe = int(nprobe or (1 if nlist == 1 else thresholds.value("finger.index.nprobe")))
-        with _one_thread():
+        with _omp_threads():
             for pos, (codes, ids) in parts.items():
                 if len(codes):
                     self._index_for(pos).add_with_ids(codes, ids)
@@ -157,7 +161,7 @@ class FingerIndex:
             acc = by_pos.setdefault(int(pos), ([], []))
             acc[0].append(codes)
             acc[1].append(np.full(len(codes), fid, np.int64))
-        with _one_thread():
+        with _omp_threads():
             for pos, (codes_list, id_list) in by_pos.items():
                 codes = np.concatenate(codes_list)
                 if len(codes):
@@ -186,7 +190,7 @@ class FingerIndex:
             raise ValueError("ids, positions, counts and codes disagree")
         owner = np.repeat(ids, counts)
         code_pos = np.repeat(pos, counts)
-        with _one_thread(threads):
+        with _omp_threads(threads):
             for p in np.unique(pos):
                 sel = code_pos == p
                 if sel.any():
@@ -203,7 +207,7 @@ class FingerIndex:
         if not hit.any():
             return 0
         gone = self._ids[hit]
-        with _one_thread():
+        with _omp_threads():
             for pos in np.unique(self._pos[hit]):
                 self._ivf[int(pos)].remove_ids(faiss.IDSelectorBatch(gone))
         self._ids, self._pos = self._ids[~hit], self._pos[~hit]
@@ -273,7 +277,7 @@ class FingerIndex:
         nn = min(NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
         params: Any = faiss.SearchParametersIVF()
         params.nprobe = int(nprobe or self.nprobe)
-        with _one_thread():
+        with _omp_threads():
             dist, lab = ivf.search(codes, nn, params=params)
         return _votes(dist, lab)
 

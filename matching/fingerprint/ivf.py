@@ -30,15 +30,13 @@ def wanted_lists(max_fingers: int, max_codes: int) -> int:
 
 
 def needs_retune(nlist: int, trained_codes: int, max_fingers: int, max_codes: int) -> bool:
-    """True when the index should be rebuilt with ``wanted_lists`` lists."""
-    want = wanted_lists(max_fingers, max_codes)
-    if want == 1:
-        return False
+    """True when the index should be rebuilt with ``wanted_lists`` lists: a scanned index
+    once it holds enough fingers, an IVF once its codes grew ``retrain_growth`` times."""
     if nlist == 1:
-        return True
+        return max_fingers >= thresholds.value("finger.index.ivf_min_fingers")
     if trained_codes <= 0:  # trained by hand (a bench, an offline build): leave it
         return False
-    return max_codes >= thresholds.value("finger.index.retrain_growth") * max(trained_codes, 1)
+    return max_codes >= thresholds.value("finger.index.retrain_growth") * trained_codes
 
 
 def index_codes(ivf: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -83,6 +83,9 @@ def test_index_becomes_an_ivf_as_it_grows_and_keeps_every_finger(
     stored = sum(len(tuning.index_codes(ix)[0]) for ix in idx._ivf.values())
     assert stored == idx.trained_codes  # every code of every finger moved over
     assert not idx.maybe_retune()  # stable until it grows again
+    _set(monkeypatch, "finger.index.retrain_growth", 1)  # "grown enough": retrained, still IVF
+    assert idx.maybe_retune() and idx.nlist == 64 and len(idx) == len(gallery)
+    _set(monkeypatch, "finger.index.retrain_growth", 4)
     hits = sum(idx.search_packet({2: p}, 5, SearchPlan(nprobe=64))[2][0][0] == i
                for i, p in enumerate(probes))
     assert hits == len(probes)

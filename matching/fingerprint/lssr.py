@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from . import params as P
+from .cylinders import _dphi
 from .errors import TemplateError
 from .template import EXTRACTOR_VERSION, FingerTemplate
 
@@ -25,16 +26,6 @@ def _pop(x: np.uint64) -> int:
     x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
     return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
-
-
-@njit(cache=True)
-def _dphi(a: float, b: float) -> float:
-    d = a - b
-    while d < -math.pi:
-        d += 2.0 * math.pi
-    while d >= math.pi:
-        d -= 2.0 * math.pi
-    return d
 
 
 @njit(cache=True)

@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from enrollment import search
+from enrollment.dedup import candidate_row
 from enrollment.names import demographic_differences
 from enrollment.search import Candidate
 from enrollment.service import decision_lock, lock_decisions
@@ -262,10 +263,7 @@ def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
     rank = max((c.rank for c in _candidates(session, case)), default=0)
     for cand in candidates:
         rank += 1
-        session.add(DuplicateCandidate(
-            case_id=case.id, person_id=cand.person_id, rank=rank, llr=cand.llr,
-            band=cand.fused.band, face_distance=cand.face_distance,
-            finger_scores={str(k): v for k, v in cand.finger_scores.items()}))
+        session.add(candidate_row(case.id, cand, rank))
         if cand.llr > case.best_llr:
             case.best_llr, case.band = cand.llr, cand.fused.band
     journal.audit(session, actor=principal.actor, action="case.candidates_added",

@@ -28,6 +28,14 @@ def _index_hook(session: Session, gallery: Gallery, template_ids: list[int]):
     return lambda: gallery.add_committed(factory, template_ids)
 
 
+def candidate_row(case_id: int, cand: Candidate, rank: int) -> DuplicateCandidate:
+    """A search candidate as a row of a case (its per-modality scores kept for the admin)."""
+    return DuplicateCandidate(
+        case_id=case_id, person_id=cand.person_id, rank=rank, llr=cand.llr,
+        band=cand.fused.band, face_distance=cand.face_distance,
+        finger_scores={str(k): v for k, v in cand.finger_scores.items()})
+
+
 def open_case(session: Session, enrollment: Enrollment, candidates: list[Candidate],
               *, actor: str) -> DuplicateCase:
     best = candidates[0]
@@ -39,10 +47,7 @@ def open_case(session: Session, enrollment: Enrollment, candidates: list[Candida
     for rank, cand in enumerate(candidates, start=1):
         if cand.fused.band == "no_match" and rank > 1:
             continue
-        session.add(DuplicateCandidate(
-            case_id=case.id, person_id=cand.person_id, rank=rank, llr=cand.llr,
-            band=cand.fused.band, face_distance=cand.face_distance,
-            finger_scores={str(k): v for k, v in cand.finger_scores.items()}))
+        session.add(candidate_row(case.id, cand, rank))
     journal.audit(session, actor=actor, action="dedup.case_opened", outcome="review",
                   details={"case_id": case.id, "enrollment_id": enrollment.id,
                            "best_llr": round(best.llr, 3)})

@@ -15,16 +15,14 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from enrollment import dedup, search
-from enrollment.extract import Extracted, extract
+from enrollment.extract import extract
 from enrollment.packet import Packet
 from enrollment.records import store_samples
 from identity import persons
 from identity.db import session_factory
-from identity.gallery import Gallery, decrypt_template
+from identity.gallery import Gallery
 from identity.schemas import Demographics
-from matching import face as face_engine
-from matching import fingerprint as finger_engine
-from models.enrollment import Enrollment, Template
+from models.enrollment import Enrollment
 from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
 MAX_PIXELS = 4096 * 4096
@@ -102,24 +100,13 @@ def issue_direct(engine: Engine, gallery: Gallery, p: Packet) -> tuple[str, int]
     return nid, eid
 
 
-def _stored(s, enrollment_id: int) -> Extracted:
-    out = Extracted()
-    for row in s.scalars(select(Template).where(Template.enrollment_id == enrollment_id)):
-        blob = decrypt_template(row)
-        if row.modality == "face":
-            out.face_vector = face_engine.FaceEncoding.from_bytes(blob).vector
-        else:
-            out.finger_templates[row.position] = finger_engine.FingerTemplate.from_bytes(blob)
-    return out
-
-
 def pair_case(engine: Engine, enrollment_id: int, national_id: str) -> int:
     """A case between the person of ``enrollment_id`` and ``national_id``, really scored."""
     with session_factory(engine)() as s:
         enrollment = s.get(Enrollment, enrollment_id)
         assert enrollment is not None
         other = persons.get_by_national_id(s, national_id)
-        cand = search.rescore_person(s, other.id, _stored(s, enrollment_id))
+        cand = search.rescore_person(s, other.id, search.stored_packet(s, enrollment_id))
         case = dedup.open_case(s, enrollment, [cand], actor="test")
         s.commit()
         return case.id

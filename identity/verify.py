@@ -22,7 +22,7 @@ from identity import crypto
 from identity.errors import Invalid
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
-from matching import thresholds
+from matching import proposals, thresholds
 from models.enrollment import Template
 from models.person import Person
 
@@ -126,59 +126,47 @@ def _plain(row: Template) -> bytes | None:
         return None
 
 
-def _face_distance(session: Session, person: Person,
-                   probe: face_engine.FaceEncoding) -> float | None:
-    best: float | None = None
-    for row in _stored(session, person, "face", probe.extractor, probe.version):
-        data = _plain(row)
-        if data is None:
-            continue
-        try:
-            stored = face_engine.FaceEncoding.from_bytes(data)
-        except face_engine.FaceTemplateError:
-            log.error("face template %s is unreadable; skipped", row.id)
-            continue
-        distance = face_engine.face_distance(probe, stored)
-        best = distance if best is None else min(best, distance)
-    return best
-
-
-def _finger_scores(session: Session, person: Person,
-                   probe: dict[int, finger_engine.FingerTemplate]) -> dict[int, float]:
-    scores: dict[int, float] = {}
-    rows = _stored(session, person, "finger", finger_engine.EXTRACTOR_NAME,
-                   finger_engine.EXTRACTOR_VERSION)
+def _readable(rows: list[Template], parse, error: type[Exception]) -> list:
+    """The parsed templates of ``rows``; one that fails to decrypt or parse is logged and
+    skipped (a damaged row must not turn an agency's check into a 500)."""
+    out = []
     for row in rows:
-        if row.position not in probe:
-            continue
         data = _plain(row)
         if data is None:
             continue
         try:
-            stored = finger_engine.FingerTemplate.from_bytes(data)
-        except finger_engine.TemplateError:
-            log.error("finger template %s is unreadable; skipped", row.id)
-            continue
-        score = finger_engine.compare(probe[row.position], stored)
-        scores[row.position] = max(score, scores.get(row.position, 0.0))
-    return scores
+            out.append((row, parse(data)))
+        except error:
+            log.error("%s template %s is unreadable; skipped", row.modality, row.id)
+    return out
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """Raw comparison results (internal: never leaves the registry). ``face_distance``: the
-    smallest L2 distance to a stored face (lower = more similar) or None; ``finger_scores``:
-    position -> best LSS-R score in [0, 1] (higher = more similar)."""
+def _enrolled(session: Session, person: Person, probe: Probe) -> proposals.Enrolled:
+    held = proposals.Enrolled()
+    if probe.face is not None:
+        rows = _stored(session, person, "face", probe.face.extractor, probe.face.version)
+        held.faces = [enc.vector for _, enc in _readable(
+            rows, face_engine.FaceEncoding.from_bytes, face_engine.FaceTemplateError)]
+    if probe.fingers:
+        rows = [r for r in _stored(session, person, "finger", finger_engine.EXTRACTOR_NAME,
+                                   finger_engine.EXTRACTOR_VERSION)
+                if r.position in probe.fingers]
+        for row, tpl in _readable(rows, finger_engine.FingerTemplate.from_bytes,
+                                  finger_engine.TemplateError):
+            held.fingers.setdefault(int(row.position), []).append(tpl)
+    return held
 
-    face_distance: float | None
-    finger_scores: dict[int, float]
+
+# Raw comparison results (internal: never leaves the registry): the smallest face distance and
+# the best LSS-R score per finger position, as the 1:N re-scoring computes them.
+Evidence = proposals.Evidence
 
 
 def compare_probe(session: Session, person: Person, probe: Probe) -> Evidence:
     """Compare a prepared probe with ``person``'s stored templates of the current versions."""
-    distance = _face_distance(session, person, probe.face) if probe.face is not None else None
-    scores = _finger_scores(session, person, probe.fingers) if probe.fingers else {}
-    return Evidence(distance, scores)
+    face = probe.face.vector if probe.face is not None else None
+    return proposals.rescore(face, probe.fingers, {person.id: _enrolled(session, person, probe)}
+                             )[person.id]
 
 
 def verify_band(llr: float) -> str:

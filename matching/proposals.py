@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matching import thresholds
+from matching.face import face_distance
 from matching.fingerprint import FingerIndex, FingerTemplate, compare
 from matching.fingerprint.index import SearchPlan, _omp_threads
 from matching.vector_index import FaissVectorIndex
@@ -132,6 +133,6 @@ def rescore(
     for pid, e in enrolled.items():
         dist = None
         if face_vector is not None and e.faces:
-            dist = float(min(np.linalg.norm(face_vector - f) for f in e.faces))
+            dist = min(face_distance(face_vector, f) for f in e.faces)
         out[pid] = Evidence(dist, finger_scores[pid])
     return out

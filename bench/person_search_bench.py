@@ -56,7 +56,7 @@ from bench.fingers_search import _real
 from bench.fingers_synth import distractor_codes, distractor_template
 from bench.search_bench import DIM, fit_dlib_model, rss_mb, write_report
 from identity.settings import get_settings
-from matching import proposals, thresholds
+from matching import proposals, rescore, thresholds
 from matching.fingerprint import FingerIndex, FingerTemplate
 from matching.fingerprint import ivf as ivf_tuning
 from matching.fusion import fuse
@@ -212,11 +212,11 @@ def person_search(g: Gallery, probe: Probe, with_face: bool, plan: proposals.Pla
     enrolled = {}
     for pid in proposals.shortlist(weights, owner, limit):
         mine = g.mated.get(pid)
-        enrolled[pid] = proposals.Enrolled(
+        enrolled[pid] = rescore.Enrolled(
             faces=[g.face_vectors[pid]] if with_face else [],
             fingers={j: [mine[j] if mine else g.bank[int(g.source[pid, j - 1])]]
                      for j in probe.fingers})
-    evidence = proposals.rescore(probe.face if with_face else None, probe.fingers, enrolled,
+    evidence = rescore.rescore(probe.face if with_face else None, probe.fingers, enrolled,
                                  pool)
     out = [(pid, fuse(ev.face_distance, ev.finger_scores).llr) for pid, ev in evidence.items()]
     return sorted(out, key=lambda c: -c[1])

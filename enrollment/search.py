@@ -16,7 +16,7 @@ from enrollment.extract import Extracted
 from identity.gallery import Gallery, decrypt_template
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
-from matching import proposals, thresholds
+from matching import proposals, rescore, thresholds
 from matching.fusion import FusedScore, fuse
 from models.enrollment import Template
 
@@ -54,10 +54,10 @@ def search(session: Session, gallery: Gallery, extracted: Extracted) -> list[Can
 
 
 def enrolled_templates(session: Session, person_ids: list[int],
-                       extracted: Extracted) -> dict[int, proposals.Enrolled]:
+                       extracted: Extracted) -> dict[int, rescore.Enrolled]:
     """The current-version gallery templates of these persons that the packet can be compared
     with (faces when it has a face, fingers at the positions it has), decrypted."""
-    out = {pid: proposals.Enrolled() for pid in person_ids}
+    out = {pid: rescore.Enrolled() for pid in person_ids}
     if not person_ids:
         return out
     rows = session.scalars(select(Template).where(Template.person_id.in_(person_ids))).all()
@@ -78,7 +78,7 @@ def rescore_persons(session: Session, person_ids: list[int], extracted: Extracte
                     pool: Executor | None = None) -> list[Candidate]:
     """Candidates for these persons, in the given order (1:1 re-scoring and fusion)."""
     enrolled = enrolled_templates(session, person_ids, extracted)
-    evidence = proposals.rescore(extracted.face_vector, extracted.finger_templates, enrolled,
+    evidence = rescore.rescore(extracted.face_vector, extracted.finger_templates, enrolled,
                                  pool)
     return [Candidate(pid, fuse(ev.face_distance, ev.finger_scores), ev.face_distance,
                       ev.finger_scores) for pid, ev in ((p, evidence[p]) for p in person_ids)]

@@ -22,7 +22,7 @@ from identity import crypto
 from identity.errors import Invalid
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
-from matching import proposals, thresholds
+from matching import rescore, thresholds
 from models.enrollment import Template
 from models.person import Person
 
@@ -141,8 +141,8 @@ def _readable(rows: list[Template], parse, error: type[Exception]) -> list:
     return out
 
 
-def _enrolled(session: Session, person: Person, probe: Probe) -> proposals.Enrolled:
-    held = proposals.Enrolled()
+def _enrolled(session: Session, person: Person, probe: Probe) -> rescore.Enrolled:
+    held = rescore.Enrolled()
     if probe.face is not None:
         rows = _stored(session, person, "face", probe.face.extractor, probe.face.version)
         held.faces = [enc.vector for _, enc in _readable(
@@ -159,13 +159,13 @@ def _enrolled(session: Session, person: Person, probe: Probe) -> proposals.Enrol
 
 # Raw comparison results (internal: never leaves the registry): the smallest face distance and
 # the best LSS-R score per finger position, as the 1:N re-scoring computes them.
-Evidence = proposals.Evidence
+Evidence = rescore.Evidence
 
 
 def compare_probe(session: Session, person: Person, probe: Probe) -> Evidence:
     """Compare a prepared probe with ``person``'s stored templates of the current versions."""
     face = probe.face.vector if probe.face is not None else None
-    return proposals.rescore(face, probe.fingers, {person.id: _enrolled(session, person, probe)}
+    return rescore.rescore(face, probe.fingers, {person.id: _enrolled(session, person, probe)}
                              )[person.id]
 
 

@@ -5,8 +5,9 @@ weight of ``1 / (1 + rank)`` in the list that proposed it, and a person's weight
 over its templates, so a person proposed by several fingers and the face rises to the top.
 A packet with many fingers searches narrowly (fewer probe cylinders, fewer IVF lists, no
 neighbouring positions): its person is found if any few of its fingers find it, and the
-1:1 re-scoring of the shortlisted persons then uses every template. A packet with few fingers
-searches wide. The plan's numbers are the ``dedup.*`` rows of ``matching.thresholds``.
+1:1 re-scoring of the shortlisted persons (``matching.rescore``) then uses every template.
+A packet with few fingers searches wide. The plan's numbers are the ``dedup.*`` rows of
+``matching.thresholds``.
 
 Pure: indexes and templates in, weights out; the database maps template ids to persons.
 """
@@ -16,29 +17,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from matching import thresholds
-from matching.face import face_distance
-from matching.fingerprint import FingerIndex, FingerTemplate, compare
+from matching.fingerprint import FingerIndex, FingerTemplate
 from matching.fingerprint.index import SearchPlan, _omp_threads
 from matching.vector_index import FaissVectorIndex
-
-
-@dataclass
-class Enrolled:
-    """What the gallery holds of one person, decrypted: face vectors, finger templates."""
-
-    faces: list[np.ndarray] = field(default_factory=list)
-    fingers: dict[int, list[FingerTemplate]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    face_distance: float | None
-    finger_scores: dict[int, float]
 
 
 @dataclass(frozen=True)
@@ -105,34 +91,3 @@ def shortlist(
         per_person[pid] += weights[tid]
     return sorted(per_person, key=lambda p: (-per_person[p], p))[: int(limit)]
 
-
-def rescore(
-    face_vector: np.ndarray | None,
-    finger_templates: Mapping[int, FingerTemplate],
-    enrolled: Mapping[int, Enrolled],
-    pool: Executor | None = None,
-) -> dict[int, Evidence]:
-    """1:1 evidence per person: the smallest face distance and, per finger position the
-    probe has, the best LSS-R score over that person's templates there. The LSS-R
-    comparisons (the cost of a re-score) run on ``pool``'s threads in a few chunks."""
-    jobs = [(pid, pos, tpl) for pid, e in enrolled.items() for pos, tpls in e.fingers.items()
-            if pos in finger_templates for tpl in tpls]
-
-    def chunk(part: list[tuple[int, int, FingerTemplate]]) -> list[float]:
-        return [compare(finger_templates[pos], tpl) for _pid, pos, tpl in part]
-
-    n = 1 if pool is None else max(1, min(len(jobs), 4))
-    parts = [jobs[i::n] for i in range(n)]
-    scored = pool.map(chunk, parts) if pool is not None and n > 1 else map(chunk, parts)
-    finger_scores: dict[int, dict[int, float]] = {pid: {} for pid in enrolled}
-    for part, scores in zip(parts, scored, strict=True):
-        for (pid, pos, _tpl), score in zip(part, scores, strict=True):
-            best = finger_scores[pid]
-            best[pos] = max(float(score), best.get(pos, 0.0))
-    out = {}
-    for pid, e in enrolled.items():
-        dist = None
-        if face_vector is not None and e.faces:
-            dist = min(face_distance(face_vector, f) for f in e.faces)
-        out[pid] = Evidence(dist, finger_scores[pid])
-    return out

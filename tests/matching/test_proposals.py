@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from matching import proposals, thresholds
+from matching import proposals, rescore, thresholds
 from matching.fingerprint import FingerIndex, compare, make_template
 from matching.fusion import fuse
 from matching.vector_index import FaissVectorIndex
@@ -60,11 +60,11 @@ def test_each_person_is_shortlisted_first_and_rescored_the_same_on_threads(popul
             assert weights == proposals.propose(face_index, fingers, face, packet)
             short = proposals.shortlist(weights, _owner, 3)
             assert short[0] == p
-            held = {q: proposals.Enrolled(faces=[faces[q]],
+            held = {q: rescore.Enrolled(faces=[faces[q]],
                                           fingers={j: [enrolled[(q, j)]] for j in range(1, 11)})
                     for q in short}
-            threaded = proposals.rescore(face, packet, held, pool)
-            assert threaded == proposals.rescore(face, packet, held)
+            threaded = rescore.rescore(face, packet, held, pool)
+            assert threaded == rescore.rescore(face, packet, held)
             mine = threaded[p]
             assert mine.finger_scores[4] == pytest.approx(compare(packet[4], enrolled[(p, 4)]))
             assert (mine.face_distance is not None) == with_face
@@ -80,5 +80,5 @@ def test_missing_modalities_do_not_break_the_search(population):
     assert proposals.shortlist(only_face, _owner, 1) == [2]
     one_finger = proposals.propose(face_index, fingers, None, {7: probes[(5, 7)]})
     assert proposals.shortlist(one_finger, _owner, 1) == [5]
-    assert proposals.rescore(None, {}, {5: proposals.Enrolled()})[5] == proposals.Evidence(
+    assert rescore.rescore(None, {}, {5: rescore.Enrolled()})[5] == rescore.Evidence(
         None, {})

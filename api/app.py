@@ -15,9 +15,9 @@ from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
-from identity.db import get_engine, session_factory
-from identity.gallery import Gallery
-from identity.settings import Settings, get_settings
+from identity.biometrics.gallery import Gallery
+from identity.platform.db import get_engine, session_factory
+from identity.platform.settings import Settings, get_settings
 
 log = logging.getLogger("hawiya")
 

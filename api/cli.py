@@ -33,7 +33,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     from api.app import create_app
-    from identity.migrate import upgrade
+    from identity.platform.migrate import upgrade
 
     upgrade()
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
@@ -42,7 +42,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @app.command()
 def migrate() -> None:
     """Apply the database migrations."""
-    from identity.migrate import upgrade
+    from identity.platform.migrate import upgrade
 
     upgrade()
     typer.echo("database is at the newest migration", err=True)
@@ -58,9 +58,9 @@ def keys_create(
     """Create a key and print it alone on stdout (it is never shown again)."""
     from sqlalchemy import select
 
-    from identity.db import session_scope
-    from identity.errors import DomainError
-    from identity.keys import create_key
+    from identity.access.keys import create_key
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
     from models.security import Agency
 
     with session_scope() as session:

@@ -23,9 +23,9 @@ def agencies_create(
     webhook_url: str | None = typer.Option(None, help="URL events are POSTed to (optional)"),
 ) -> None:
     """Create an agency; print its id. Then: hawiya keys create --role agency --agency NAME."""
-    from identity import agencies
-    from identity.db import session_scope
-    from identity.errors import DomainError
+    from identity.access import agencies
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
 
     with session_scope() as session:
         try:
@@ -41,8 +41,8 @@ def agencies_create(
 @agencies_app.command("list")
 def agencies_list() -> None:
     """Every agency with its scopes."""
-    from identity import agencies
-    from identity.db import session_scope
+    from identity.access import agencies
+    from identity.platform.db import session_scope
 
     with session_scope() as session:
         for a in agencies.list_agencies(session):
@@ -52,8 +52,8 @@ def agencies_list() -> None:
 
 def keys_list() -> None:
     """Every key: id, prefix, role, name, agency, scopes, revoked (never the key itself)."""
-    from identity import agencies
-    from identity.db import session_scope
+    from identity.access import agencies
+    from identity.platform.db import session_scope
 
     with session_scope() as session:
         names = {a.id: a.name for a in agencies.list_agencies(session)}
@@ -66,9 +66,9 @@ def keys_list() -> None:
 
 def keys_revoke(key_id: int = typer.Argument(..., help="the key's id (hawiya keys list)")) -> None:
     """Revoke a key; effective on its next request."""
-    from identity.db import session_scope
-    from identity.errors import DomainError
-    from identity.keys import revoke_key
+    from identity.access.keys import revoke_key
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
 
     with session_scope() as session:
         try:
@@ -83,8 +83,8 @@ def audit_verify() -> None:
     """Walk the audit chain; exit 1 naming the first altered row, 0 when intact."""
     from sqlalchemy import func, select
 
-    from identity.db import session_scope
-    from identity.journal import verify_chain
+    from identity.access.journal import verify_chain
+    from identity.platform.db import session_scope
     from models.security import AuditRow
 
     with session_scope() as session:
@@ -101,8 +101,8 @@ def events_deliver(
     interval: float = typer.Option(5.0, min=0.5),
 ) -> None:
     """Deliver pending events to agency webhooks (signed, retried with backoff)."""
-    from identity.db import session_scope
-    from identity.events import deliver_webhooks, http_sender
+    from identity.access.events import deliver_webhooks, http_sender
+    from identity.platform.db import session_scope
 
     send = http_sender()
     while True:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from identity.schemas import LEGACY_REGISTERS
+from identity.registry.schemas import LEGACY_REGISTERS
 
 
 def import_records(
@@ -23,10 +23,10 @@ def import_records(
 
     Resumable: run the same command again after any interruption. Prints the report JSON."""
     from enrollment.batch.job import run_import
-    from identity.db import get_engine
-    from identity.errors import DomainError
-    from identity.migrate import upgrade
-    from identity.settings import get_settings
+    from identity.platform.db import get_engine
+    from identity.platform.errors import DomainError
+    from identity.platform.migrate import upgrade
+    from identity.platform.settings import get_settings
 
     if not sys.stderr.isatty():
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -57,7 +57,7 @@ def make_batch(
     """Write a test batch of ANSI/NIST-ITL files with known duplicates and a truth.json."""
     from enrollment.batch.generator import BatchSpec
     from enrollment.batch.generator import make_batch as generate
-    from identity.settings import get_settings
+    from identity.platform.settings import get_settings
 
     spec = BatchSpec(persons=persons, fingers=fingers, duplicate_share=duplicates, weak=weak,
                      malformed=malformed, finger_format=finger_format, seed=seed)

@@ -33,10 +33,10 @@ def load(
 ) -> None:
     """Validate and load both files in one transaction: all rows or none. Prints the counts
     (created / updated / unchanged) as JSON; on failure lists every failing row on stderr."""
-    from identity import kinship_load
-    from identity.db import session_scope
-    from identity.errors import DomainError
-    from identity.vital_schemas import BirthIn, MarriageIn
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
+    from identity.registry import kinship_load
+    from identity.registry.vital_schemas import BirthIn, MarriageIn
 
     if births is None and marriages is None:
         typer.echo("error: give --births and/or --marriages", err=True)
@@ -61,9 +61,9 @@ def load(
 @kinship_app.command("show")
 def show(national_id: str = typer.Argument(..., help="the person's national ID")) -> None:
     """Print the person's relatives as the registry derives them (one per line)."""
-    from identity import kinship, persons
-    from identity.db import session_scope
-    from identity.errors import DomainError
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
+    from identity.registry import kinship, persons
 
     with session_scope() as session:
         try:

@@ -17,9 +17,9 @@ def rebuild_index() -> None:
     from rich.progress import Progress
     from sqlalchemy import func, select
 
-    from identity.db import session_scope
-    from identity.gallery import FACE_FILE, FINGER_FILE, Gallery
-    from identity.settings import get_settings
+    from identity.biometrics.gallery import FACE_FILE, FINGER_FILE, Gallery
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
     from models.enrollment import Template
 
     index_dir = get_settings().index_dir

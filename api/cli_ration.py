@@ -25,8 +25,8 @@ def _fail(message: str) -> typer.Exit:
 def sync() -> None:
     """Apply the identity event feed (deaths suspend members, reversals restore them)."""
     from agencies.ration import life_events
-    from identity.db import session_scope
-    from identity.settings import get_settings
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
 
     with session_scope() as session:
         applied, cursor = life_events.sync(session=session,
@@ -41,8 +41,8 @@ def report(
 ) -> None:
     """Print the ministry's report as JSON on stdout (after a sync)."""
     from agencies.ration import life_events, report_page, reports
-    from identity.db import session_scope
-    from identity.settings import get_settings
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
 
     try:
         day = date.fromisoformat(on) if on else date.today()
@@ -61,7 +61,7 @@ def report(
 def rules_list() -> None:
     """Every rule version, oldest first per category."""
     from agencies.ration import rules, views
-    from identity.db import session_scope
+    from identity.platform.db import session_scope
 
     with session_scope() as session:
         for rule in rules.list_rules(session):
@@ -77,8 +77,8 @@ def rules_add(
 ) -> None:
     """Add a rule version from a date (the version before it ends the day before)."""
     from agencies.ration import rules
-    from identity.db import session_scope
-    from identity.errors import DomainError
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
 
     with session_scope() as session:
         try:
@@ -102,9 +102,9 @@ def agents_add(
     from sqlalchemy import select
 
     from agencies.ration import agents
-    from identity.db import session_scope
-    from identity.errors import DomainError
-    from identity.keys import Principal
+    from identity.access.keys import Principal
+    from identity.platform.db import session_scope
+    from identity.platform.errors import DomainError
     from models.security import Agency
 
     with session_scope() as session:

@@ -13,8 +13,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.admin.auth import cookie_principal
-from identity.errors import Forbidden, Unauthorized
-from identity.keys import Principal, authenticate
+from identity.access.keys import Principal, authenticate
+from identity.platform.errors import Forbidden, Unauthorized
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from identity.errors import DomainError
+from identity.platform.errors import DomainError
 
 log = logging.getLogger("hawiya.api")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import Request
 
-from identity.errors import TooMany
-from identity.keys import Principal
+from identity.access.keys import Principal
+from identity.platform.errors import TooMany
 
 WINDOW_SECONDS = 60.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import UploadFile
 
-from identity.errors import TooLarge
+from identity.platform.errors import TooLarge
 
 
 async def read_upload(upload: UploadFile | None, name: str, limit: int) -> bytes | None:

@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.app import create_app
-from identity.db import make_engine, session_factory
-from identity.keys import create_key
-from identity.migrate import upgrade
-from identity.settings import Settings
+from identity.access.keys import create_key
+from identity.platform.db import make_engine, session_factory
+from identity.platform.migrate import upgrade
+from identity.platform.settings import Settings
 
 FACES = ["obama.jpg", "biden.jpg", "obama2.jpg", "obama3.jpg"]
 SETS = ["FVC2002_DB1_B", "FVC2002_DB2_B", "FVC2002_DB3_B", "FVC2002_DB4_B", "FVC2004_DB2_B"]

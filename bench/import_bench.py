@@ -99,9 +99,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     from enrollment.batch.job import run_import
-    from identity.db import make_engine
-    from identity.migrate import upgrade
-    from identity.settings import Settings, get_settings
+    from identity.platform.db import make_engine
+    from identity.platform.migrate import upgrade
+    from identity.platform.settings import Settings, get_settings
 
     data = Path(get_settings().test_data)
     with tempfile.TemporaryDirectory() as tmp:

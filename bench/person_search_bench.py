@@ -55,7 +55,7 @@ from bench.fingers_data import CACHE
 from bench.fingers_search import _real
 from bench.fingers_synth import distractor_codes, distractor_template
 from bench.search_bench import DIM, fit_dlib_model, rss_mb, write_report
-from identity.settings import get_settings
+from identity.platform.settings import get_settings
 from matching import proposals, rescore, thresholds
 from matching.fingerprint import FingerIndex, FingerTemplate
 from matching.fingerprint import ivf as ivf_tuning

@@ -42,8 +42,8 @@ def _files(shared: Path, db: str, triple: tuple[int, ...], impression: int) -> l
 def _setup(client: Any, engine: Any, shared: Path, people: int) -> tuple[list[dict], Any]:
     from sqlalchemy import select
 
-    from identity.db import session_factory
-    from identity.keys import create_key
+    from identity.access.keys import create_key
+    from identity.platform.db import session_factory
     from models.security import Agency, ApiKey
     from tests.packets import DEMOGRAPHICS
 
@@ -147,9 +147,9 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from identity.db import make_engine
-    from identity.migrate import upgrade
-    from identity.settings import Settings, get_settings
+    from identity.platform.db import make_engine
+    from identity.platform.migrate import upgrade
+    from identity.platform.settings import Settings, get_settings
 
     shared = Path(get_settings().test_data)
     if not shared.is_dir():

@@ -45,12 +45,12 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
     from enrollment.extract import extract
     from enrollment.packet import Packet
     from enrollment.records import store_samples
-    from identity import persons
-    from identity.db import make_engine, session_factory
-    from identity.keys import create_key
-    from identity.migrate import upgrade
-    from identity.schemas import Demographics
-    from identity.settings import Settings
+    from identity.access.keys import create_key
+    from identity.platform.db import make_engine, session_factory
+    from identity.platform.migrate import upgrade
+    from identity.platform.settings import Settings
+    from identity.registry import persons
+    from identity.registry.schemas import Demographics
     from models.enrollment import Enrollment
     from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 

@@ -32,11 +32,12 @@ from enrollment.dedup import candidate_row
 from enrollment.names import demographic_differences
 from enrollment.search import Candidate
 from enrollment.service import decision_lock, lock_decisions
-from identity import journal, merge, persons
-from identity.errors import Conflict, Invalid, NotFound
-from identity.gallery import Gallery
-from identity.keys import Principal
-from identity.schemas import Demographics
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.biometrics.gallery import Gallery
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.registry import merge, persons
+from identity.registry.schemas import Demographics
 from models.adjudication import CaseDecision
 from models.base import utcnow
 from models.dedup import DistinctPair, DuplicateCandidate, DuplicateCase

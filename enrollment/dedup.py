@@ -16,8 +16,9 @@ from enrollment.names import demographic_differences
 from enrollment.packet import Packet
 from enrollment.records import Outcome, store_samples
 from enrollment.search import Candidate, search
-from identity import journal, persons
-from identity.gallery import Gallery
+from identity.access import journal
+from identity.biometrics.gallery import Gallery
+from identity.registry import persons
 from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Enrollment
 from models.person import Person

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from enrollment.packet import Packet
-from identity.errors import DomainError, Invalid
-from identity.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
+from identity.platform.errors import DomainError, Invalid
+from identity.platform.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 

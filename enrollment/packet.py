@@ -6,8 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from identity.errors import Invalid
-from identity.schemas import Demographics
+from identity.platform.errors import Invalid
+from identity.registry.schemas import Demographics
 
 FINGER_POSITIONS = tuple(range(1, 11))  # ISO/IEC 19794-4: 1 right thumb .. 10 left little
 MISSING_REASONS = ("amputated", "bandaged", "unusable", "not_captured")

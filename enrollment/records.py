@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from enrollment.extract import Extracted
-from identity import crypto
+from identity.platform import crypto
 from models.enrollment import Enrollment, Sample, Template
 
 

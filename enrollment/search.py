@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enrollment.extract import Extracted
-from identity.gallery import Gallery, decrypt_template
+from identity.biometrics.gallery import Gallery, decrypt_template
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 from matching import proposals, rescore, thresholds

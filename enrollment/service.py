@@ -19,9 +19,9 @@ from enrollment import dedup
 from enrollment.extract import extract
 from enrollment.packet import Packet, check_accounted
 from enrollment.records import Outcome
-from identity.errors import Conflict
-from identity.gallery import Gallery
-from identity.keys import Principal
+from identity.access.keys import Principal
+from identity.biometrics.gallery import Gallery
+from identity.platform.errors import Conflict
 from models.enrollment import Enrollment
 
 decision_lock = threading.Lock()

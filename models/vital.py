@@ -1,7 +1,7 @@
 """Vital records: deaths (with provenance and reversals), births (parentage) and marriages.
 
 Relations beyond parent/child and spouse (siblings, grandparents, uncles, nephews) are never
-stored: ``identity.kinship`` derives them from these links.
+stored: ``identity.registry.kinship`` derives them from these links.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from identity.db import make_engine, session_factory
-from identity.settings import Settings, get_settings
+from identity.platform.db import make_engine, session_factory
+from identity.platform.settings import Settings, get_settings
 
 POSTGRES_URL = os.environ.get("HAWIYA_TEST_POSTGRES_URL")
 
@@ -27,7 +27,7 @@ def shared_data() -> Path:
 
 
 def _fresh_engine(backend: str, tmp_path: Path) -> Engine:
-    from identity.migrate import upgrade
+    from identity.platform.migrate import upgrade
 
     if backend == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'hawiya.db'}")
@@ -95,7 +95,7 @@ KeyFactory = Callable[..., str]
 @pytest.fixture
 def make_key(engine: Engine) -> KeyFactory:
     """``make_key("station", name="st-1")``; agency keys get their agency created on the fly."""
-    from identity.keys import create_key
+    from identity.access.keys import create_key
 
     def factory(role: str, *, name: str = "test", scopes: list[str] | None = None,
                 agency: str | None = None) -> str:

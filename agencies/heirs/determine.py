@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agencies.inheritance import RELATIONS, InheritanceError, compute_shares
-from identity import deaths, kinship
-from identity.kinship import Relative
+from identity.registry import deaths, kinship
+from identity.registry.kinship import Relative
 from models.person import Person
 
 POSTHUMOUS_DAYS = 300  # a child born this long after the father's death can be his heir

@@ -8,8 +8,9 @@ import binascii
 from dataclasses import dataclass
 
 from agencies.heirs.schemas import Probe
-from identity import media, verify
-from identity.errors import DomainError, Invalid
+from identity.biometrics import verify
+from identity.platform import media
+from identity.platform.errors import DomainError, Invalid
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Relationships a claim may state: the share engine's keys plus the other relatives the
-# registry derives (``identity.kinship``).
+# registry derives (``identity.registry.kinship``).
 RELATIONSHIPS = (
     "husband", "wife", "son", "daughter", "sons_son", "sons_daughter", "daughters_son",
     "daughters_daughter", "father", "mother", "paternal_grandfather", "paternal_grandmother",

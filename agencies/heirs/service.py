@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from agencies.heirs import probes
 from agencies.heirs.determine import Determination, Line, alive_at, determine
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
-from identity import deaths, journal, kinship, persons, verify
-from identity.errors import Conflict, DomainError, Invalid, NotFound
-from identity.keys import Principal
-from identity.settings import Settings
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.biometrics import verify
+from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
+from identity.platform.settings import Settings
+from identity.registry import deaths, kinship, persons
 from models.heirs import HeirsReport as ReportRow
 from models.person import Person
 

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity import journal
-from identity.errors import Conflict, Forbidden, Invalid, NotFound
-from identity.keys import Principal
-from identity.schemas import GOVERNORATES
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from identity.registry.schemas import GOVERNORATES
 from models.ration import RationAgent
 from models.security import ApiKey
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agencies.ration.rules import CATEGORIES
-from identity import journal
-from identity.errors import Conflict, NotFound
-from identity.keys import Principal
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, NotFound
 from models.base import utcnow
 from models.person import Person
 from models.ration import Block, Rule

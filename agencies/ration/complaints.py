@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from agencies.ration import agents
 from agencies.ration.distribution import get_round
 from agencies.ration.schemas import CODE, InputModel
-from identity import journal, persons
-from identity.errors import Conflict, DomainError, Invalid, NotFound
-from identity.keys import Principal
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
+from identity.registry import persons
 from models.base import utcnow
 from models.ration import Complaint, ComplaintStep, RationAgent, Receipt, Round
 

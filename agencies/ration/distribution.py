@@ -1,9 +1,9 @@
 """Monthly rounds and receipts.
 
 A receipt is recorded by a licensed agent after a 1:1 verify of the collecting member (the
-head or an authorised member) through ``identity.agency_verify`` — the very path agencies use
-for ``POST /v1/verify``, with its lock after repeated failures and its audit row. Quantities
-are the round's per-person quantities times the card's eligible members at that moment.
+head or an authorised member) through ``identity.biometrics.agency_verify`` — the very path
+agencies use for ``POST /v1/verify``, with its lock after repeated failures and its audit row.
+Quantities are the round's per-person quantities times the card's eligible members at that moment.
 
 One receipt per card and round is a unique constraint: of two agents writing at once, the
 second gets an IntegrityError and a 409 naming the receipt that won.
@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from agencies.ration import agents, eligibility, households, life_events
 from agencies.ration.schemas import Day, InputModel
-from identity import agencies as identity_agencies
-from identity import journal, persons
-from identity.agency_verify import VerifyRequest, verify_for_agency
-from identity.errors import Conflict, Forbidden, NotFound
-from identity.keys import Principal
+from identity.access import agencies as identity_agencies
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.biometrics.agency_verify import VerifyRequest, verify_for_agency
+from identity.platform.errors import Conflict, Forbidden, NotFound
+from identity.registry import persons
 from models.person import Person
 from models.ration import Household, RationAgent, Receipt, Round, RoundItem
 

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from agencies.ration import blocks
 from agencies.ration.rules import MEDICAL_SYNDICATES, rule_in_force
 from agencies.ration.schemas import Day, FeedIn, FeedResult, FeedRowResult, InputModel
-from identity import journal, persons
-from identity.errors import Conflict, DomainError, Invalid, NotFound
-from identity.keys import Principal
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
+from identity.registry import persons
 from models.ration import Block, FeedBatch, FeedRow
 
 _NID = Field(min_length=12, max_length=12, pattern=r"^[0-9]{12}$")

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from agencies.ration import agents, eligibility, life_events
 from agencies.ration.schemas import HouseholdIn, MemberIn, MoveIn
-from identity import journal, persons
-from identity.errors import Conflict, Invalid, NotFound
-from identity.keys import Principal
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.registry import persons
 from models.base import utcnow
 from models.person import Person
 from models.ration import Household, HouseholdMove, Member

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agencies.ration import blocks
-from identity import persons
-from identity.errors import DomainError
-from identity.events import read_events
+from identity.access.events import read_events
+from identity.platform.errors import DomainError
+from identity.registry import persons
 from models.base import utcnow
 from models.ration import Cursor
 from models.security import Event

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from identity import journal
-from identity.errors import Conflict, Invalid
+from identity.access import journal
+from identity.platform.errors import Conflict, Invalid
 from models.ration import Rule
 
 HOUSEHOLD_IF_HEAD = "household_if_head"  # the whole card when it hits the head, else the member

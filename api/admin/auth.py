@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from identity import journal
-from identity.crypto import keyed_hash
-from identity.errors import Forbidden
-from identity.keys import Principal, authenticate
+from identity.access import journal
+from identity.access.keys import Principal, authenticate
+from identity.platform.crypto import keyed_hash
+from identity.platform.errors import Forbidden
 from models.adjudication import AdminSession
 from models.base import utcnow
 from models.security import Agency, ApiKey

@@ -13,8 +13,8 @@ from api.admin import render, views, web
 from api.admin.auth import check_csrf
 from api.deps import AdminDep, SessionDep
 from enrollment import adjudication
-from identity import journal
-from identity.errors import DomainError
+from identity.access import journal
+from identity.platform.errors import DomainError
 
 router = APIRouter(prefix="/admin", tags=["workbench"])
 

@@ -16,10 +16,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import crypto, persons
-from identity.errors import NotFound
-from identity.gallery import decrypt_template
-from identity.media import FACE_TYPES, FINGER_TYPES, decode
+from identity.biometrics.gallery import decrypt_template
+from identity.platform import crypto
+from identity.platform.errors import NotFound
+from identity.platform.media import FACE_TYPES, FINGER_TYPES, decode
+from identity.registry import persons
 from matching import fingerprint as finger_engine
 from matching.fingerprint.pairs import MinutiaPair, paired_minutiae
 from models.dedup import DuplicateCandidate, DuplicateCase

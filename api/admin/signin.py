@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.admin import auth, web
 from api.deps import AdminDep, SessionDep
-from identity.errors import DomainError, Forbidden
+from identity.platform.errors import DomainError, Forbidden
 
 router = APIRouter(prefix="/admin", tags=["workbench"])
 SIGNIN_PATH = "/admin/signin"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from enrollment.names import demographic_differences
-from identity import persons
-from identity.errors import NotFound
+from identity.platform.errors import NotFound
+from identity.registry import persons
 from matching import thresholds
 from models.adjudication import CaseDecision, MergeRecord
 from models.dedup import DuplicateCandidate, DuplicateCase

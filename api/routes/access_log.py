@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
-from identity import journal, persons
-from identity.errors import Invalid
-from identity.verify import gallery_person_ids
+from identity.access import journal
+from identity.biometrics.verify import gallery_person_ids
+from identity.platform.errors import Invalid
+from identity.registry import persons
 from models.security import AuditRow
 
 router = APIRouter(prefix="/v1/persons", tags=["persons"])

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import DeathsAgencyDep, SessionDep
-from identity import deaths
-from identity.vital_schemas import DeathReport, ReversalRequest
+from identity.registry import deaths
+from identity.registry.vital_schemas import DeathReport, ReversalRequest
 
 router = APIRouter(prefix="/v1/death-records", tags=["deaths"])
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
-from identity import journal
-from identity.errors import NotFound
+from identity.access import journal
+from identity.platform.errors import NotFound
 from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Enrollment
 from models.person import Person

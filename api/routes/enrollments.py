@@ -15,9 +15,9 @@ from api.deps import SessionDep, StationDep
 from api.uploads import read_fingers, read_upload
 from enrollment.packet import Packet, parse_missing
 from enrollment.service import enroll
-from identity.errors import DomainError, Invalid
-from identity.gallery import Gallery
-from identity.schemas import Demographics
+from identity.biometrics.gallery import Gallery
+from identity.platform.errors import DomainError, Invalid
+from identity.registry.schemas import Demographics
 
 router = APIRouter(prefix="/v1", tags=["enrollment"])
 GALLERY_WAIT_S = 60.0

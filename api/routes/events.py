@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import EventsAgencyDep, SessionDep
 from api.ratelimit import agency_limit
-from identity import events
-from identity.errors import Invalid
+from identity.access import events
+from identity.platform.errors import Invalid
 
 router = APIRouter(prefix="/v1", tags=["agency"])
 MAX_CURSOR = 2**63 - 1

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from identity.migrate import is_current
+from identity.platform.migrate import is_current
 
 router = APIRouter(tags=["health"])
 

@@ -8,7 +8,7 @@ from agencies.inheritance import compute_shares
 from agencies.inheritance.errors import InheritanceError
 from agencies.inheritance.schemas import SharesRequest, SharesResponse
 from api.deps import HeirsAgencyDep
-from identity.errors import Invalid
+from identity.platform.errors import Invalid
 
 router = APIRouter(prefix="/v1/inheritance", tags=["inheritance"])
 

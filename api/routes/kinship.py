@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import AdminDep, SessionDep
-from identity import journal, kinship, kinship_load, persons
-from identity.errors import Invalid
-from identity.vital_schemas import BirthIn, MarriageIn
+from identity.access import journal
+from identity.platform.errors import Invalid
+from identity.registry import kinship, kinship_load, persons
+from identity.registry.vital_schemas import BirthIn, MarriageIn
 
 router = APIRouter(prefix="/v1/kinship", tags=["kinship"])
 

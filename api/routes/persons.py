@@ -9,7 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
-from identity import journal, persons
+from identity.access import journal
+from identity.registry import persons
 from models.enrollment import Enrollment, Sample
 from models.person import LegacyId
 

@@ -16,7 +16,7 @@ from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
 from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, SessionDep
 from api.uploads import read_fingers, read_upload
-from identity.agencies import LockPolicy
+from identity.access.agencies import LockPolicy
 from models.person import Person
 from models.ration import Household, Round
 

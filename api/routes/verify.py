@@ -12,9 +12,9 @@ from pydantic import BaseModel, Field
 from api.deps import SessionDep, VerifyAgencyDep
 from api.ratelimit import agency_limit
 from api.uploads import read_fingers, read_upload
-from identity import agencies
-from identity.agency_verify import VerifyRequest, verify_for_agency
-from identity.errors import TooLarge
+from identity.access import agencies
+from identity.biometrics.agency_verify import VerifyRequest, verify_for_agency
+from identity.platform.errors import TooLarge
 
 router = APIRouter(prefix="/v1", tags=["agency"])
 

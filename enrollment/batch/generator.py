@@ -29,7 +29,7 @@ import nistitl
 from PIL import Image
 
 from enrollment.batch.nist_write import finger_record, write_transaction
-from identity.schemas import GOVERNORATES, LEGACY_REGISTERS
+from identity.registry.schemas import GOVERNORATES, LEGACY_REGISTERS
 
 FVC_SETS = (("FVC2002_DB1_B", 500), ("FVC2002_DB2_B", 569), ("FVC2002_DB3_B", 500),
             ("FVC2002_DB4_B", 500), ("FVC2004_DB2_B", 500))

@@ -33,11 +33,11 @@ from enrollment.batch.report import write_report
 from enrollment.batch.sources import list_tasks, source_kind
 from enrollment.batch.worker import init_worker, prepare
 from enrollment.batch.writer import commit_record
-from identity.db import session_factory
-from identity.errors import Invalid
-from identity.gallery import Gallery
-from identity.schemas import LEGACY_REGISTERS
-from identity.settings import Settings
+from identity.biometrics.gallery import Gallery
+from identity.platform.db import session_factory
+from identity.platform.errors import Invalid
+from identity.platform.settings import Settings
+from identity.registry.schemas import LEGACY_REGISTERS
 from models.base import utcnow
 from models.imports import ImportJob, ImportRecord
 

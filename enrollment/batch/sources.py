@@ -19,7 +19,7 @@ from pathlib import Path
 
 from enrollment.batch import nist
 from enrollment.batch.records import MAX_FILE_BYTES, LegacyRecord, RecordRejected, Task
-from identity.errors import Invalid
+from identity.platform.errors import Invalid
 
 NIST_SUFFIXES = (".nist", ".an2", ".eft", ".int", ".xmit")
 DEMOGRAPHIC_COLUMNS = ("given_name", "father_name", "grandfather_name", "surname",

@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from enrollment.batch.records import LegacyRecord, Prepared, RecordRejected, Task
 from enrollment.batch.sources import read_record
 from enrollment.packet import MISSING_REASONS, Packet, check_accounted
-from identity.errors import DomainError
-from identity.schemas import Demographics
+from identity.platform.errors import DomainError
+from identity.registry.schemas import Demographics
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS", "HAWIYA_ONNX_THREADS")

@@ -28,9 +28,9 @@ from enrollment import dedup
 from enrollment.batch.records import Prepared
 from enrollment.packet import Packet
 from enrollment.service import decision_lock, lock_decisions
-from identity import persons
-from identity.errors import Conflict
-from identity.gallery import Gallery
+from identity.biometrics.gallery import Gallery
+from identity.platform.errors import Conflict
+from identity.registry import persons
 from models.dedup import DuplicateCase
 from models.enrollment import Enrollment
 from models.imports import ImportRecord

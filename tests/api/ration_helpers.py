@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.security import ApiKey
 from tests.agencies.ration.helpers import citizen
 from tests.conftest import bearer

@@ -9,9 +9,10 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from api import cli
-from identity import journal, national_id
-from identity.db import get_engine, session_factory
-from identity.settings import get_settings
+from identity.access import journal
+from identity.platform.db import get_engine, session_factory
+from identity.platform.settings import get_settings
+from identity.registry import national_id
 from models.person import NationalId, Person
 from models.security import ApiKey
 from tests.conftest import bearer

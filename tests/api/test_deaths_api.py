@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from identity import national_id
-from identity.db import session_factory
+from identity.platform.db import session_factory
+from identity.registry import national_id
 from models.person import Person
 from models.security import Event
 from models.vital import DeathRecord

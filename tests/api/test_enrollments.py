@@ -12,8 +12,8 @@ from cryptography.exceptions import InvalidTag
 from PIL import Image
 from sqlalchemy import func, select
 
-from identity import national_id
-from identity.db import session_factory
+from identity.platform.db import session_factory
+from identity.registry import national_id
 from models.enrollment import Enrollment, Sample, Template
 from models.person import Person
 from tests.conftest import bearer
@@ -148,8 +148,8 @@ def test_nothing_biometric_is_readable_in_the_database_file(
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from identity import crypto
-    from identity.keys import create_key
+    from identity.access.keys import create_key
+    from identity.platform import crypto
 
     with session_factory(sqlite_engine)() as s:
         key = create_key(s, role="station", name="st")

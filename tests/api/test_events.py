@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from identity import agencies, journal
-from identity.db import make_engine, session_factory
-from identity.events import deliver_webhooks, http_sender
-from identity.settings import Settings
+from identity.access import agencies, journal
+from identity.access.events import deliver_webhooks, http_sender
+from identity.platform.db import make_engine, session_factory
+from identity.platform.settings import Settings
 from models.agency_access import WebhookCursor
 from models.base import utcnow
 from tests.conftest import bearer

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.heirs import HeirsReport
 from tests.agencies.heirs.family import build_family, count, person
 from tests.api.verify_helpers import enroll

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import PUBLIC_PATHS, create_app
-from identity.settings import Settings
+from identity.platform.settings import Settings
 from tests.api.test_scopes import api_routes, keyed_routes
 
 BIOMETRIC = re.compile(r"template|embedding|minuti|image|score|vector|distance|llr|sample|"

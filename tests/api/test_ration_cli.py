@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from identity import deaths
-from identity.db import session_factory
-from identity.settings import get_settings
-from identity.vital_schemas import DeathReport
+from identity.platform.db import session_factory
+from identity.platform.settings import get_settings
+from identity.registry import deaths
+from identity.registry.vital_schemas import DeathReport
 from tests.agencies.ration.helpers import card, citizen, health_agency, ministry
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from agencies.ration import distribution
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.ration import Receipt
 from models.security import AuditRow
 from tests.api.ration_helpers import FLOUR_G, agent, citizens, create_card, desk, open_round

@@ -17,8 +17,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from identity.keys import SCOPES
-from identity.settings import Settings
+from identity.access.keys import SCOPES
+from identity.platform.settings import Settings
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance]

@@ -14,8 +14,8 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import PUBLIC_PATHS
-from identity.db import session_factory
-from identity.keys import revoke_key
+from identity.access.keys import revoke_key
+from identity.platform.db import session_factory
 from tests.conftest import bearer
 
 AGENCY_SCOPES = ("verify", "deaths", "heirs", "ration", "events")
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _valid_nid() -> str:
-    from identity import national_id
+    from identity.registry import national_id
 
     return national_id.draw()
 

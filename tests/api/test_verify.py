@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.person import Person
 from models.security import AuditRow
 from tests.api.verify_helpers import RESPONSE_FIELDS, enroll, verify
@@ -76,7 +76,7 @@ def test_merged_id_verifies_through_its_alias(client, station, agency, engine,
     survivor = enroll(client, station, shared_data, capture_id="m-1", fingers=(1, 2, 3))
     merged = enroll(client, station, shared_data, capture_id="m-2", face="biden.jpg",
                     db="FVC2002_DB3_B", fingers=(1, 2, 3), surname="الربيعي")
-    from identity.merge import merge
+    from identity.registry.merge import merge
 
     with session_factory(engine)() as s:
         keep = s.scalars(select(Person).where(Person.national_id == survivor)).one()
@@ -96,7 +96,7 @@ def test_merged_id_verifies_through_its_alias(client, station, agency, engine,
 
 
 def test_unknown_and_invalid_ids(client, agency, shared_data: Path) -> None:
-    from identity import national_id
+    from identity.registry import national_id
 
     unknown = verify(client, agency, national_id.draw(), shared_data, face="obama2.jpg")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "person_not_found"
@@ -123,7 +123,7 @@ def test_repeated_failures_lock_the_id_for_that_agency(engine, make_key, tmp_pat
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from identity.settings import Settings
+    from identity.platform.settings import Settings
     from models.agency_access import VerifyLock
     from models.base import utcnow
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from api.app import create_app
-from identity import national_id
-from identity.settings import Settings
+from identity.platform.settings import Settings
+from identity.registry import national_id
 from tests.conftest import bearer
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.adjudication import CaseDecision, MergeRecord
 from models.dedup import DistinctPair, DuplicateCase
 from models.enrollment import Enrollment, Template

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import update
 
 from api.app import PUBLIC_PATHS
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.adjudication import AdminSession
 from models.base import utcnow
 from tests.api import workbench_helpers as wh
@@ -138,7 +138,7 @@ def _admin_routes(app) -> list[tuple[str, APIRoute]]:
 
 def test_station_and_agency_keys_get_403_on_every_admin_page_and_route(app, client,
                                                                        make_key) -> None:
-    from identity import national_id
+    from identity.registry import national_id
 
     nid = national_id.draw()
     routes = _admin_routes(app)

@@ -18,10 +18,10 @@ from enrollment import dedup, search
 from enrollment.extract import extract
 from enrollment.packet import Packet
 from enrollment.records import store_samples
-from identity import persons
-from identity.db import session_factory
-from identity.gallery import Gallery
-from identity.schemas import Demographics
+from identity.biometrics.gallery import Gallery
+from identity.platform.db import session_factory
+from identity.registry import persons
+from identity.registry.schemas import Demographics
 from models.enrollment import Enrollment
 from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 

@@ -44,9 +44,9 @@ def live(tmp_path: Path) -> Iterator[Live]:
     import uvicorn
 
     from api.app import create_app
-    from identity.db import make_engine
-    from identity.migrate import upgrade
-    from identity.settings import Settings
+    from identity.platform.db import make_engine
+    from identity.platform.migrate import upgrade
+    from identity.platform.settings import Settings
 
     engine = make_engine(f"sqlite:///{tmp_path / 'hawiya.db'}")
     upgrade(engine)

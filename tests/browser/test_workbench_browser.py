@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from identity.db import session_factory
-from identity.keys import create_key
+from identity.access.keys import create_key
+from identity.platform.db import session_factory
 from models.dedup import DuplicateCase
 from models.enrollment import Enrollment
 from models.person import Person

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from identity.db import make_engine, session_factory
-from identity.migrate import upgrade
+from identity.platform.db import make_engine, session_factory
+from identity.platform.migrate import upgrade
 from models.enrollment import Enrollment, Sample, Template
 from models.person import NationalId, Person
 from models.security import AuditRow, Event
@@ -21,10 +21,10 @@ SCRIPT = textwrap.dedent("""
     from sqlalchemy.orm import Session
     from enrollment.packet import Packet
     from enrollment.service import enroll
-    from identity.db import make_engine, session_factory
-    from identity.gallery import Gallery
-    from identity.keys import Principal
-    from identity.schemas import Demographics
+    from identity.platform.db import make_engine, session_factory
+    from identity.biometrics.gallery import Gallery
+    from identity.access.keys import Principal
+    from identity.registry.schemas import Demographics
     from tests.packets import DEMOGRAPHICS, face_path, finger_path
 
     shared = __import__("pathlib").Path(sys.argv[2])

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from identity.db import session_factory
-from identity.gallery import FACE_FILE, FINGER_FILE, Gallery
+from identity.biometrics.gallery import FACE_FILE, FINGER_FILE, Gallery
+from identity.platform.db import session_factory
 from models.dedup import DuplicateCase
 from models.person import Person
 from tests.conftest import bearer

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from identity import deaths, journal, national_id
-from identity.errors import Conflict, Invalid, NotFound
-from identity.vital_schemas import SOURCE_TYPES, DeathReport, ReversalRequest
+from identity.access import journal
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.registry import deaths, national_id
+from identity.registry.vital_schemas import SOURCE_TYPES, DeathReport, ReversalRequest
 from models.person import Person
 from models.security import AuditRow, Event
 from models.vital import DeathRecord, DeathReversal

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from identity import deaths
-from identity.db import session_factory
-from identity.vital_schemas import DeathReport
+from identity.platform.db import session_factory
+from identity.registry import deaths
+from identity.registry.vital_schemas import DeathReport
 from models.security import Event
 from models.vital import DeathRecord
 from tests.agencies.heirs.family import agency, count, person

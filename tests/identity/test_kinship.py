@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from identity import kinship, kinship_load, national_id
-from identity.errors import Invalid, TooLarge
-from identity.vital_schemas import BirthIn, MarriageIn
+from identity.platform.errors import Invalid, TooLarge
+from identity.registry import kinship, kinship_load, national_id
+from identity.registry.vital_schemas import BirthIn, MarriageIn
 from models.security import AuditRow
 from models.vital import Birth, Marriage
 from tests.agencies.heirs.family import (
@@ -191,7 +191,7 @@ def test_csv_parsing_errors(session, family) -> None:
 
 
 def test_csv_limits(session, monkeypatch) -> None:
-    from identity.settings import get_settings
+    from identity.platform.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "kinship_max_csv_rows", 2)
     with pytest.raises(TooLarge):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.vital import Birth, Marriage
 from tests.agencies.heirs.family import births_csv, build_family, count, marriages_csv
 from tests.conftest import bearer
@@ -94,7 +94,7 @@ def test_cli_load_and_show(engine, people, tmp_path, monkeypatch, backend) -> No
     if backend != "sqlite":
         pytest.skip("the CLI reads the database from settings; one backend is enough")
     from api.cli import app
-    from identity import db, settings
+    from identity.platform import db, settings
 
     births = tmp_path / "births.csv"
     births.write_text(births_csv(people), encoding="utf-8")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from identity import national_id
+from identity.registry import national_id
 
 
 def test_drawn_ids_are_valid_and_random() -> None:

@@ -1,4 +1,4 @@
-"""identity.verify with real images: evidence margins, version and tamper handling; the lock."""
+"""identity.biometrics.verify with real images: evidence margins, versions, tampering; the lock."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
-from identity import agencies, verify
-from identity.db import session_factory
-from identity.errors import Invalid
+from identity.access import agencies
+from identity.biometrics import verify
+from identity.platform.db import session_factory
+from identity.platform.errors import Invalid
 from matching import thresholds
 from models.agency_access import VerifyLock
 from models.base import utcnow

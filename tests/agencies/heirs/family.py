@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from identity.keys import Principal
-from identity.persons import issue_person
-from identity.schemas import Demographics
+from identity.access.keys import Principal
+from identity.registry.persons import issue_person
+from identity.registry.schemas import Demographics
 from models.person import Person
 from models.security import Agency
 
@@ -99,8 +99,8 @@ def build_family(session: Session, *, link: bool = True,
                  regime: str | None = None) -> dict[str, Person]:
     """Issue every member of FAMILY and (``link``) load the births and marriages through the
     validating CSV loader; commits."""
-    from identity import kinship_load
-    from identity.vital_schemas import BirthIn, MarriageIn
+    from identity.registry import kinship_load
+    from identity.registry.vital_schemas import BirthIn, MarriageIn
 
     people = {name: person(session, sex=sex, born=born) for name, (sex, born) in FAMILY.items()}
     session.commit()

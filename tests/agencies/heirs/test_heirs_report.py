@@ -9,10 +9,10 @@ import pytest
 
 from agencies.heirs import create_report, get_report
 from agencies.heirs.schemas import HeirsReportRequest
-from identity import deaths
-from identity.errors import Conflict, Invalid, NotFound
-from identity.settings import Settings
-from identity.vital_schemas import DeathReport
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.platform.settings import Settings
+from identity.registry import deaths
+from identity.registry.vital_schemas import DeathReport
 from models.heirs import HeirsReport
 from models.security import AuditRow
 from tests.agencies.heirs.family import agency, build_family, count
@@ -112,7 +112,7 @@ def test_a_claimed_heir_who_died_before_the_deceased(session, family) -> None:
 
 
 def test_an_unrelated_or_unknown_claimant(session, family) -> None:
-    from identity import national_id
+    from identity.registry import national_id
 
     report = ask(session, family, {"stranger": "son"})
     line = report["claimed_heirs"][0]
@@ -137,8 +137,8 @@ def test_rules_follow_the_marriage_regime(session) -> None:
 
 def test_divorced_wife_does_not_inherit(session) -> None:
     people = build_family(session)
-    from identity import kinship_load
-    from identity.vital_schemas import MarriageIn
+    from identity.registry import kinship_load
+    from identity.registry.vital_schemas import MarriageIn
 
     kinship_load.record_marriage(session, MarriageIn(
         husband_national_id=people["deceased"].national_id,
@@ -167,8 +167,8 @@ def test_refusals(session, family) -> None:
 def test_distant_kindred_are_listed_when_they_may_matter(session) -> None:
     """A daughter's son is no key of the share engine: listed for the court under Ja'fari
     rules (class 1 by representation) or when no heir but a spouse is left, else not."""
-    from identity import kinship_load
-    from identity.vital_schemas import BirthIn
+    from identity.registry import kinship_load
+    from identity.registry.vital_schemas import BirthIn
     from tests.agencies.heirs.family import person
 
     grandma = person(session, sex="F", born="1930-01-01")

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from agencies.ration import feeds, households
 from agencies.ration.schemas import FeedIn, FeedResult, HouseholdIn, MemberIn
-from identity.keys import Principal
-from identity.persons import issue_person
-from identity.schemas import Demographics
+from identity.access.keys import Principal
+from identity.registry.persons import issue_person
+from identity.registry.schemas import Demographics
 from models.person import Person
 from models.ration import Household
 from models.security import Agency

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from agencies.ration import blocks, households, rules
-from identity.db import session_factory
-from identity.errors import Conflict, Invalid
+from identity.platform.db import session_factory
+from identity.platform.errors import Conflict, Invalid
 from models.ration import Block, FeedBatch, FeedRow
 from models.security import Event
 from tests.agencies.ration.helpers import card, citizen, count, feed, ministry

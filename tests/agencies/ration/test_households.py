@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from agencies.ration import households
 from agencies.ration.schemas import HouseholdIn, MemberIn, MoveIn
-from identity.db import session_factory
-from identity.errors import Conflict, DomainError, Invalid
+from identity.platform.db import session_factory
+from identity.platform.errors import Conflict, DomainError, Invalid
 from models.ration import Household, HouseholdMove, Member
 from tests.agencies.ration.helpers import card, citizen, count, ministry
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from agencies.ration import blocks, households, life_events
-from identity import deaths
-from identity.vital_schemas import DeathReport, ReversalRequest
+from identity.registry import deaths
+from identity.registry.vital_schemas import DeathReport, ReversalRequest
 from models.ration import Block, Cursor
 from tests.agencies.ration.helpers import card, citizen, health_agency, ministry
 

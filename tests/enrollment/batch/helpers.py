@@ -9,9 +9,9 @@ from sqlalchemy import Engine, select, text
 
 from enrollment.batch.generator import BatchSpec, make_batch
 from enrollment.batch.job import run_import
-from identity.db import session_factory
-from identity.schemas import LEGACY_REGISTERS
-from identity.settings import Settings
+from identity.platform.db import session_factory
+from identity.platform.settings import Settings
+from identity.registry.schemas import LEGACY_REGISTERS
 from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Enrollment, Template
 from models.imports import ImportJob, ImportRecord

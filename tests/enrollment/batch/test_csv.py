@@ -10,7 +10,7 @@ import pytest
 
 from enrollment.batch.job import run_import
 from enrollment.batch.sources import manifest_bytes
-from identity.errors import Invalid
+from identity.platform.errors import Invalid
 from tests.packets import DEMOGRAPHICS, face_path
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from enrollment.batch.job import run_import
-from identity.db import session_factory
+from identity.platform.db import session_factory
 from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Enrollment
 from models.imports import ImportJob, ImportRecord

@@ -13,7 +13,7 @@ from enrollment.batch.nist import read_transaction
 from enrollment.batch.nist_write import FINGER_FORMATS, write_transaction
 from enrollment.batch.records import RecordRejected, Task
 from enrollment.batch.worker import prepare, to_packet
-from identity.media import FINGER_TYPES, decode
+from identity.platform.media import FINGER_TYPES, decode
 from tests.packets import DEMOGRAPHICS, face_path, finger_path
 
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
-from identity.db import session_factory
-from identity.gallery import Gallery
-from identity.migrate import upgrade
-from identity.settings import Settings, get_settings
+from identity.biometrics.gallery import Gallery
+from identity.platform.db import session_factory
+from identity.platform.migrate import upgrade
+from identity.platform.settings import Settings, get_settings
 from models.all import Base
 from models.imports import ImportRecord
 from tests.enrollment.batch.helpers import final_state, planted

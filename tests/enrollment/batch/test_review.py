@@ -11,9 +11,9 @@ from sqlalchemy import select
 from enrollment.adjudication import decide
 from enrollment.batch.generator import BatchSpec, make_batch
 from enrollment.batch.job import run_import
-from identity.db import session_factory
-from identity.gallery import Gallery
-from identity.keys import authenticate, create_key
+from identity.access.keys import authenticate, create_key
+from identity.biometrics.gallery import Gallery
+from identity.platform.db import session_factory
 from models.enrollment import Enrollment
 from models.imports import ImportRecord
 from models.person import LegacyId

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from identity.schemas import normalize_name
+from identity.registry.schemas import normalize_name
 
 SOURCE_TYPES = ("hospital_certificate", "forensic_report", "court_judgment",
                 "court_proof_of_death", "consular_report")

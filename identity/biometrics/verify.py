@@ -18,8 +18,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import crypto
-from identity.errors import Invalid
+from identity.platform import crypto
+from identity.platform.errors import Invalid
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 from matching import rescore, thresholds

@@ -13,11 +13,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from identity import agencies, journal, persons
-from identity.errors import DomainError, NotFound
-from identity.keys import Principal
-from identity.media import FACE_TYPES, FINGER_TYPES, decode
-from identity.verify import DEFAULT_FINGER_DPI, match_probe, prepare_probe
+from identity.access import agencies, journal
+from identity.access.keys import Principal
+from identity.biometrics.verify import DEFAULT_FINGER_DPI, match_probe, prepare_probe
+from identity.platform.errors import DomainError, NotFound
+from identity.platform.media import FACE_TYPES, FINGER_TYPES, decode
+from identity.registry import persons
 from models.security import Agency
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import agencies
+from identity.access import agencies
 from models.agency_access import WebhookCursor
 from models.base import utcnow
 from models.security import Agency, Event

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFile
 
-from identity.errors import DomainError, UnsupportedMedia
+from identity.platform.errors import DomainError, UnsupportedMedia
 
 FACE_TYPES = ("image/jpeg", "image/png")
 FINGER_TYPES = ("image/png", "image/tiff", "image/x-wsq")

@@ -24,9 +24,9 @@ from sqlalchemy import Table, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity import journal
-from identity.errors import Conflict, NotFound
-from identity.persons import national_id_row
+from identity.access import journal
+from identity.platform.errors import Conflict, NotFound
+from identity.registry.persons import national_id_row
 from models.adjudication import MergeRecord
 from models.base import Base, utcnow
 from models.person import NationalId, Person

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from identity import persons
+from identity.registry import persons
 from models.person import Person
 from models.vital import Birth, Marriage
 

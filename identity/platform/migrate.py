@@ -10,9 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from identity.db import get_engine
+from identity.platform.db import get_engine
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "models" / "migrations"
+SCRIPTS = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
 def alembic_config(url: str) -> Config:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import journal
-from identity.crypto import keyed_hash
-from identity.errors import Invalid, NotFound, Unauthorized
+from identity.access import journal
+from identity.platform.crypto import keyed_hash
+from identity.platform.errors import Invalid, NotFound, Unauthorized
 from models.base import utcnow
 from models.security import Agency, ApiKey
 

@@ -1,7 +1,7 @@
 """Death records: reported by the issuing agencies, kept with their provenance, reversed (never
 deleted) by a court judgment.
 
-Events on the outbox, in the same transaction as the change (``identity.journal.emit``):
+Events on the outbox, in the same transaction as the change (``identity.access.journal.emit``):
 
 - ``death.recorded`` when a person becomes deceased, payload ``{"national_id", "ack_id",
   "date_of_death", "date_precision", "source_type", "agency", "recorded_at"}``. A further report
@@ -23,10 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity import journal, persons
-from identity.errors import Conflict, Invalid, NotFound
-from identity.keys import Principal
-from identity.vital_schemas import DeathReport, ReversalRequest
+from identity.access import journal
+from identity.access.keys import Principal
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.registry import persons
+from identity.registry.vital_schemas import DeathReport, ReversalRequest
 from models.base import utcnow
 from models.person import Person
 from models.vital import DeathRecord, DeathReversal

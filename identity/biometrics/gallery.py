@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from identity import crypto
+from identity.platform import crypto
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 from matching.snapshot import SnapshotError

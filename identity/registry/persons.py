@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import journal, national_id
-from identity.errors import Conflict, Invalid, NotFound
-from identity.schemas import Demographics
+from identity.access import journal
+from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.registry import national_id
+from identity.registry.schemas import Demographics
 from models.person import LegacyId, NationalId, Person
 
 _MAX_DRAWS = 50

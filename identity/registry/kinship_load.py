@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from identity import deaths, journal, kinship, persons
-from identity.errors import DomainError, Invalid, TooLarge
-from identity.settings import get_settings
-from identity.vital_schemas import BirthIn, MarriageIn
+from identity.access import journal
+from identity.platform.errors import DomainError, Invalid, TooLarge
+from identity.platform.settings import get_settings
+from identity.registry import deaths, kinship, persons
+from identity.registry.vital_schemas import BirthIn, MarriageIn
 from models.person import Person
 from models.vital import Birth, Marriage
 

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from identity import journal
-from identity.crypto import keyed_hash
-from identity.errors import Conflict, Invalid, NotFound, TooMany
+from identity.access import journal
+from identity.platform.crypto import keyed_hash
+from identity.platform.errors import Conflict, Invalid, NotFound, TooMany
 from models.agency_access import VerifyLock
 from models.base import utcnow
 from models.security import Agency, ApiKey

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from identity.settings import get_settings
+from identity.platform.settings import get_settings
 
 _VERSION = b"\x01"
 

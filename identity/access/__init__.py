@@ -1,0 +1,1 @@
+"""Access and journals: API keys, agencies, the hash-chained audit trail, the event outbox."""

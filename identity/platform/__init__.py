@@ -1,0 +1,1 @@
+"""Platform kit: settings, database, encryption, domain errors, strict media decoding."""

@@ -1,0 +1,1 @@
+"""The registry: persons and national IDs, merges, kinship, life events (deaths)."""

@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors
+from api.gate import AuthGate
 from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
-from api.ratelimit import KeyRateLimit, RateLimiter
+from api.ratelimit import RateLimiter
 from api.routes import all_routers
 from identity.biometrics.gallery import Gallery
-from identity.platform.db import get_engine, session_factory
+from identity.platform.db import get_engine, read_session_factory, session_factory
 from identity.platform.settings import Settings, get_settings
 
 log = logging.getLogger("hawiya")
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if app.state.gallery.ready:
             app.state.gallery.snapshot()
 
-    docs = settings.docs_enabled
+    docs = settings.docs_on
     app = FastAPI(
         title="Hawiya",
         version="0.1.0",
@@ -63,13 +64,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_sessions = read_session_factory(engine)
     app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
     for router in all_routers():
         app.include_router(router)
     install_openapi(app, PUBLIC_PATHS)
-    app.state.agency_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.add_middleware(KeyRateLimit, limiter=RateLimiter(settings.rate_limit_per_minute))
+    buckets = settings.rate_limit_buckets
+    app.state.agency_limiter = RateLimiter(settings.rate_limit_per_minute, max_buckets=buckets)
+    app.state.key_limiter = RateLimiter(settings.rate_limit_per_minute, max_buckets=buckets)
+    app.state.auth_failures = RateLimiter(settings.auth_failures_per_minute, max_buckets=buckets)
+    # Outermost last: the gate authenticates and rate-limits before the body limit, the body
+    # parser or any route sees the request.
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(AuthGate, sessions=app.state.read_sessions, public=PUBLIC_PATHS,
+                       keys=app.state.key_limiter,
+                       failures=app.state.auth_failures)
     return app

@@ -1,7 +1,13 @@
-"""Request dependencies: the database session and the principal of every route.
+"""Request dependencies: database sessions and the principal of every route.
 
 Every route names its principal through one of the ``Annotated`` aliases below; the public
-routes (health, readiness) are an explicit allow-list in ``api.app.PUBLIC_PATHS``.
+routes (health, readiness) are an explicit allow-list in ``api.app.PUBLIC_PATHS``. The key (or
+the workbench cookie) was already checked by ``api.gate.AuthGate`` before the body was read;
+the dependency only reads what the gate found.
+
+Routes that only read take ``ReadSessionDep`` (a transaction that never takes SQLite's write
+lock and is read-only on PostgreSQL: the path a replica can serve later); every route that
+writes, audits or commits takes ``SessionDep``.
 """
 
 from __future__ import annotations
@@ -12,13 +18,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from api.admin.auth import cookie_principal
-from identity.access.keys import Principal, authenticate
+from identity.access.keys import Principal
 from identity.platform.errors import Forbidden, Unauthorized
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessions()
+def _session(request: Request, factory_name: str) -> Iterator[Session]:
+    session: Session = getattr(request.app.state, factory_name)()
     try:
         yield session
     finally:
@@ -26,29 +31,25 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    """A writer session (``BEGIN IMMEDIATE`` on SQLite)."""
+    yield from _session(request, "sessions")
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A read session: refuses writes, never waits for (nor blocks) a writer."""
+    yield from _session(request, "read_sessions")
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return None
-
-
-def current_principal(request: Request, session: SessionDep) -> Principal:
-    key = _bearer(request)
-    if not key:
-        # The workbench's session cookie, honoured on /admin/ pages only.
-        principal = cookie_principal(request, session)
-        session.rollback()
-        if principal is not None:
-            request.state.principal = principal
-            return principal
+def current_principal(request: Request) -> Principal:
+    """The principal the authentication gate found for this request (401 when none)."""
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
         raise Unauthorized("missing API key (Authorization: Bearer KEY)", code="missing_key")
-    principal = authenticate(session, key)
-    session.rollback()  # end the read transaction: releases SQLite's lock before slow work
-    request.state.principal = principal
     return principal
 
 

@@ -1,4 +1,9 @@
-"""One JSON error shape for every failure: ``{"error": {"code", "message", "details"?}}``."""
+"""One JSON error shape for every failure: ``{"error": {"code", "message", "details"?}}``.
+
+A database that is busy (SQLite's lock held past ``HAWIYA_DB_LOCK_TIMEOUT_SECONDS``, a
+PostgreSQL lock or pool timeout, a deadlock, the server gone) is a 503 with ``Retry-After``;
+an integer too large for the database (past 64 bits) is a 422. Neither is ever a 500.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from identity.platform.errors import DomainError
 
 log = logging.getLogger("hawiya.api")
+BUSY_RETRY_SECONDS = 2
 
 
 def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
@@ -21,10 +29,19 @@ def error_body(code: str, message: str, details: object = None) -> dict[str, obj
     return {"error": err}
 
 
+def _retry_headers(exc: DomainError) -> dict[str, str] | None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    retry = details.get("retry_after_seconds")
+    if exc.status_code in (429, 503) and isinstance(retry, int):
+        return {"Retry-After": str(retry)}
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code,
+                            headers=_retry_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -39,6 +56,21 @@ def install(app: FastAPI) -> None:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                             exc.status_code, headers=getattr(exc, "headers", None))
+
+    async def _busy(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database busy or unavailable: %s", str(exc).splitlines()[0][:200])
+        return JSONResponse(
+            error_body("database_busy", "the database is busy: retry shortly",
+                       {"retry_after_seconds": BUSY_RETRY_SECONDS}),
+            503, headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+
+    app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(PoolTimeout, _busy)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        return JSONResponse(error_body("number_out_of_range",
+                                       "a number is outside the range the registry stores"), 422)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

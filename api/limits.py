@@ -1,4 +1,9 @@
-"""ASGI middleware refusing request bodies over the configured size with a 413."""
+"""ASGI middleware refusing request bodies over the configured size with a 413.
+
+A declared ``Content-Length`` over the limit is refused before anything is read. A body sent
+without one (chunked) is counted as it arrives; when it passes the limit the application's own
+answer (the body parser reports the interrupted read as a 400) is replaced by the 413.
+"""
 
 from __future__ import annotations
 
@@ -35,20 +40,27 @@ class BodyLimit:
                     await self._reject(send)
                     return
         seen = 0
-        started = False
+        started = tripped = replaced = False
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, tripped
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    tripped = True
                     raise _TooLarge
             return message
 
         async def tracking_send(message: Any) -> None:
-            nonlocal started
+            nonlocal started, replaced
+            if replaced:
+                return  # the rest of the application's answer to an oversized body
             if message["type"] == "http.response.start":
+                if tripped and not started:
+                    started = replaced = True
+                    await self._reject(send)
+                    return
                 started = True
             await send(message)
 

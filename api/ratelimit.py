@@ -1,16 +1,23 @@
-"""Per-key and per-agency request rate limits (429), counted in memory per process.
+"""Request rate limits (429), counted in memory per process.
 
-A sliding one-minute window. The middleware limits every request presenting a key (by the key's
-public prefix, before any database work); ``agency_limit`` adds one budget shared by all keys of
-an agency on the agency routes. Behind several worker processes each counts its own share.
+``RateLimiter`` keeps one token bucket per name: it holds up to ``per_minute`` requests and
+refills at ``per_minute / 60`` a second, so a client gets a burst of a minute's budget and then
+the steady rate. A hit is O(1); at most ``max_buckets`` buckets are kept, the least recently used
+forgotten first (a forgotten bucket comes back full), so flooding with new names costs bounded
+memory and never a scan.
+
+Three budgets use it: every authenticated key (``key:<id>``, in ``api.gate`` after the key is
+checked, so a forged key cannot spend a real key's budget), every agency on the agency routes
+(``agency_limit``), and failed authentications per client address (``api.gate`` and the
+workbench sign-in). Behind several worker processes each counts its own share.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict
 from typing import Any
 
 from fastapi import Request
@@ -18,62 +25,55 @@ from fastapi import Request
 from identity.access.keys import Principal
 from identity.platform.errors import TooMany
 
-WINDOW_SECONDS = 60.0
-
 
 class RateLimiter:
-    def __init__(self, per_minute: int, clock: Any = time.monotonic) -> None:
-        self.per_minute = per_minute
+    def __init__(self, per_minute: int, *, max_buckets: int = 100_000,
+                 clock: Any = time.monotonic) -> None:
+        self.per_minute = max(1, per_minute)
+        self.rate = self.per_minute / 60.0  # tokens per second
+        self.max_buckets = max(1, max_buckets)
         self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
+        # name -> [tokens, last refill time]; ordered from least to most recently used.
+        self._buckets: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def hit(self, bucket: str) -> int | None:
-        """Count a request; None when allowed, else seconds until the next one is."""
-        now = self._clock()
+    def _bucket(self, name: str, now: float) -> list[float]:
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            bucket = [float(self.per_minute), now]
+            self._buckets[name] = bucket
+            if len(self._buckets) > self.max_buckets:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(name)
+            bucket[0] = min(float(self.per_minute), bucket[0] + (now - bucket[1]) * self.rate)
+            bucket[1] = now
+        return bucket
+
+    def _retry(self, tokens: float) -> int:
+        return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+    def hit(self, name: str) -> int | None:
+        """Count a request; None when allowed, else whole seconds until the next one is."""
         with self._lock:
-            hits = self._hits.setdefault(bucket, deque())
-            while hits and hits[0] <= now - WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(1, int(hits[0] + WINDOW_SECONDS - now) + 1)
-            hits.append(now)
-            if len(self._hits) > 100_000:  # forget idle buckets (unknown keys flooding)
-                for key in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[key]
+            bucket = self._bucket(name, self._clock())
+            if bucket[0] < 1.0:
+                return self._retry(bucket[0])
+            bucket[0] -= 1.0
             return None
 
+    def blocked(self, name: str) -> int | None:
+        """Seconds until ``name`` may be counted again (None when it may now); counts nothing."""
+        with self._lock:
+            bucket = self._buckets.get(name)
+            if bucket is None:
+                return None
+            tokens = min(float(self.per_minute),
+                         bucket[0] + (self._clock() - bucket[1]) * self.rate)
+            return None if tokens >= 1.0 else self._retry(tokens)
 
-def _key_prefix(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        if name == b"authorization":
-            token = value.decode("latin-1")[7:].strip() if value[:7].lower() == b"bearer " else ""
-            parts = token.split("_", 2)
-            return parts[1][:16] if len(parts) == 3 else "malformed"
-    return None
-
-
-class KeyRateLimit:
-    """ASGI middleware: ``rate_limit_per_minute`` requests per presented key."""
-
-    def __init__(self, app: Any, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            prefix = _key_prefix(scope.get("headers", []))
-            retry = self.limiter.hit(f"key:{prefix}") if prefix is not None else None
-            if retry is not None:
-                body = json.dumps({"error": {"code": "rate_limited",
-                                             "message": "too many requests for this key",
-                                             "details": {"retry_after_seconds": retry}}})
-                await send({"type": "http.response.start", "status": 429,
-                            "headers": [(b"content-type", b"application/json"),
-                                        (b"retry-after", str(retry).encode())]})
-                await send({"type": "http.response.body", "body": body.encode()})
-                return
-        await self.app(scope, receive, send)
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 def agency_limit(request: Request, principal: Principal) -> None:
@@ -85,4 +85,3 @@ def agency_limit(request: Request, principal: Principal) -> None:
     if retry is not None:
         raise TooMany("too many requests for this agency", code="rate_limited",
                       details={"retry_after_seconds": retry})
-

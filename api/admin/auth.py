@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from identity.access import journal
 from identity.access.keys import Principal, authenticate
@@ -75,22 +74,6 @@ def sign_out(session: Session, token: str, *, actor: str) -> None:
         row.revoked_at = utcnow()
         journal.audit(session, actor=actor, action="admin.sign_out", outcome="ok")
     session.commit()
-
-
-def cookie_principal(request: Request, session: Session) -> Principal | None:
-    """The session cookie's admin on workbench paths. A browser (asking for HTML) with no live
-    session is sent to the sign-in page; other clients get the usual 401."""
-    if not request.url.path.startswith(ADMIN_PREFIX):
-        return None
-    token = request.cookies.get(COOKIE, "")
-    principal = principal_for(session, token) if token else None
-    if principal is not None:
-        request.state.session_token = token
-        return principal
-    if "text/html" in request.headers.get("accept", "") and request.method == "GET":
-        raise StarletteHTTPException(303, "sign in first",
-                                     headers={"Location": "/admin/signin"})
-    return None
 
 
 def csrf_token(request: Request) -> str:

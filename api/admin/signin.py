@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.admin import auth, web
 from api.deps import AdminDep, SessionDep
+from api.gate import client_address
 from identity.platform.errors import DomainError, Forbidden
 
 router = APIRouter(prefix="/admin", tags=["workbench"])
@@ -33,11 +34,18 @@ def signin(request: Request, session: SessionDep,
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise Forbidden("cross-origin sign-in refused", code="csrf_failed")
     settings = request.app.state.settings
+    # Failed sign-ins share the address budget of failed API keys (``api.gate``): past it the
+    # key is not even checked.
+    failures = request.app.state.auth_failures
+    address = f"addr:{client_address(request.scope)}"
+    if failures.blocked(address) is not None:
+        return RedirectResponse(f"{SIGNIN_PATH}?notice=rate_limited", 303)
     try:
         token, expires = auth.sign_in(session, key.strip(),
                                       minutes=settings.admin_session_minutes)
     except DomainError as exc:
         session.rollback()
+        failures.hit(address)
         return RedirectResponse(f"{SIGNIN_PATH}?notice={exc.code}", 303)
     resp = RedirectResponse("/admin/", 303)
     resp.set_cookie(auth.COOKIE, token, max_age=settings.admin_session_minutes * 60,

@@ -58,6 +58,7 @@ NOTICES = {
     "signed_out": "Signed out.",
     "invalid_key": "That key is not valid.",
     "wrong_role": "The workbench needs an admin key.",
+    "rate_limited": "Too many failed sign-ins from this address: wait a minute and try again.",
 }
 _OK = {"decided", "unmerged", "signed_out"}
 

@@ -31,14 +31,25 @@ class Settings(BaseSettings):
     # Threads one 1:N search spreads its index calls over (searches are serialised anyway).
     search_threads: int = 2
 
+    # Longest wait for a database lock (SQLite busy_timeout, PostgreSQL lock_timeout); past it
+    # the request answers 503 with Retry-After.
+    db_lock_timeout_seconds: float = 30.0
+
     # Agency protection.
     verify_lock_failures: int = 5
     verify_lock_seconds: int = 900
-    rate_limit_per_minute: int = 600
+    # Verify lock across agencies: failed verifies of one person by all agencies together.
+    verify_lock_person_failures: int = 10
+    rate_limit_per_minute: int = 600  # per key (and per agency on the agency routes)
+    # Requests with an unknown/revoked/malformed key, and failed workbench sign-ins, per client
+    # address and minute; past it that address gets 429 before any key lookup.
+    auth_failures_per_minute: int = 30
+    rate_limit_buckets: int = 100_000  # buckets kept per limiter (least recently used evicted)
 
     # Admin workbench.
     merge_needs_two_admins: bool = False
-    docs_enabled: bool = True
+    # /docs and /openapi.json: on in development and test, off in production unless set.
+    docs_enabled: bool | None = None
     admin_session_minutes: int = 120  # workbench sign-in lifetime (absolute)
     admin_cookie_secure: bool = True  # the session cookie is sent over HTTPS only
 
@@ -68,6 +79,12 @@ class Settings(BaseSettings):
                 "HAWIYA_SECRET_KEY must be set to a random value of 32+ characters in production"
             )
         return self
+
+    @property
+    def docs_on(self) -> bool:
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from api.app import PUBLIC_PATHS
 from identity.access.keys import revoke_key
 from identity.platform.db import session_factory
+from identity.platform.settings import Settings
 from tests.conftest import bearer
 
 AGENCY_SCOPES = ("verify", "deaths", "heirs", "ration", "events")
@@ -67,6 +68,14 @@ def keyed_routes(app) -> list[KeyedRoute]:
         assert req is not None, f"{path} names no principal and is not public"
         out.append(KeyedRoute(path, frozenset(route.methods or ()), route, *req))
     return out
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """These tests present hundreds of bad keys from one address: lift that address budget
+    (its own test is in ``test_gate.py``)."""
+    return Settings(environment="test", data_dir=tmp_path / "var",
+                    auth_failures_per_minute=100_000)
 
 
 def _url(path: str, nid: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from identity.access.keys import Principal
@@ -40,6 +40,11 @@ def get_read_session(request: Request) -> Iterator[Session]:
     """A read session: refuses writes, never waits for (nor blocks) a writer."""
     yield from _session(request, "read_sessions")
 
+
+# The largest integer both databases accept as a parameter (signed 64-bit): every integer path or
+# query id is declared within it, so a larger one is a 422 (``api.errors`` catches the rest).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="row id")]
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]

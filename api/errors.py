@@ -12,7 +12,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -53,6 +53,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (malformed multipart, JSON nested past the
+            # parser's recursion limit): bad input like any other, the documented 422.
+            return JSONResponse(error_body("malformed_body", "the request body cannot be parsed"),
+                                422)
         codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
                             exc.status_code, headers=getattr(exc, "headers", None))
@@ -67,10 +72,18 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(PoolTimeout, _busy)
 
-    @app.exception_handler(OverflowError)
-    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+    async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        # An integer past what the database stores (SQLite: OverflowError on binding;
+        # PostgreSQL: numeric value out of range), on a route that does not declare the bound.
+        if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
+            log.warning("value refused by the database: %s", str(exc.orig).splitlines()[0][:200])
+            return JSONResponse(error_body("invalid_value", "a value is not valid for storage"),
+                                422)
         return JSONResponse(error_body("number_out_of_range",
                                        "a number is outside the range the registry stores"), 422)
+
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

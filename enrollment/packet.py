@@ -6,6 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from identity.platform.errors import Invalid
 from identity.registry.schemas import Demographics
 
@@ -33,16 +35,58 @@ class Packet:
         return h.hexdigest()
 
 
+MAX_JSON_DEPTH = 8  # the packet's JSON fields are flat objects; nothing deeper is legitimate
+
+
+def load_json_field(raw: str, *, name: str, code: str) -> object:
+    """Parse a JSON form field; anything but JSON nested at most ``MAX_JSON_DEPTH`` deep is a
+    422 with ``code`` (the depth is checked before parsing, so deep nesting never recurses)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise Invalid(f"{name} is nested too deeply", code=code)
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise Invalid(f"{name} is not JSON", code=code) from exc
+
+
+def parse_demographics(raw: str) -> Demographics:
+    """The ``demographics`` form field (JSON, at most 8000 characters); a 422 otherwise."""
+    if len(raw) > 8000:
+        raise Invalid("demographics is too long", code="invalid_demographics")
+    data = load_json_field(raw, name="demographics", code="invalid_demographics")
+    try:
+        return Demographics.model_validate(data)
+    except ValidationError as exc:
+        details = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"]}
+                   for e in exc.errors()]
+        raise Invalid("demographics are invalid", code="invalid_demographics",
+                      details=details) from exc
+
+
 def parse_missing(raw: str | None) -> dict[int, str]:
     """``{"7": "amputated", ...}`` → ``{7: "amputated"}``; any other shape is a 422."""
     if not raw:
         return {}
     if len(raw) > 2000:
         raise Invalid("missing_fingers is too long", code="invalid_missing_fingers")
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise Invalid("missing_fingers is not JSON", code="invalid_missing_fingers") from exc
+    data = load_json_field(raw, name="missing_fingers", code="invalid_missing_fingers")
     if not isinstance(data, dict):
         raise Invalid("missing_fingers must be an object", code="invalid_missing_fingers")
     out: dict[int, str] = {}

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.admin import render, views, web
 from api.admin.auth import check_csrf
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, ReadSessionDep, RowId, SessionDep
 from enrollment import adjudication
 from identity.access import journal
 from identity.platform.errors import DomainError
@@ -33,7 +33,7 @@ def _pct(lo: float, hi: float):
 @router.get("/", response_class=HTMLResponse, summary="Workbench: open cases, oldest first",
             responses=web.HTML_RESPONSES)
 def queue_page(
-    request: Request, principal: AdminDep, session: SessionDep,
+    request: Request, principal: AdminDep, session: ReadSessionDep,
     station: Annotated[str | None, Query(max_length=64)] = None,
     governorate: Annotated[str | None, Query(max_length=50)] = None,
     band: Annotated[str | None, Query(pattern="^(match|review|no_match)?$")] = None,
@@ -47,7 +47,7 @@ def queue_page(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse, summary="Workbench: one case",
             responses={**web.HTML_RESPONSES, 404: {"description": "no such case"}})
-def case_page(case_id: int, request: Request, principal: AdminDep, session: SessionDep,
+def case_page(case_id: RowId, request: Request, principal: AdminDep, session: SessionDep,
               notice: Annotated[str | None, Query(pattern=web.NOTICE_PATTERN)] = None,
               ) -> HTMLResponse:
     data = views.case(session, case_id)
@@ -65,10 +65,10 @@ def case_page(case_id: int, request: Request, principal: AdminDep, session: Sess
 @router.get("/cases/{case_id}/candidates/{rank}/{position}/{side}.png",
             response_class=Response, summary="Workbench: a face or finger of a case as PNG",
             responses={**web.PNG_RESPONSES, 404: {"description": "no such case or sample"}})
-def case_image(case_id: int, rank: Annotated[int, Path(ge=1, le=100)],
+def case_image(case_id: RowId, rank: Annotated[int, Path(ge=1, le=100)],
                position: Annotated[int, Path(ge=0, le=10)],
                side: Literal["packet", "candidate"],
-               request: Request, principal: AdminDep, session: SessionDep) -> Response:
+               request: Request, principal: AdminDep, session: ReadSessionDep) -> Response:
     max_pixels = request.app.state.settings.max_image_pixels
     if position == 0:
         data = render.face_png(session, case_id, rank, side, max_pixels)
@@ -81,7 +81,7 @@ def case_image(case_id: int, rank: Annotated[int, Path(ge=1, le=100)],
 @router.post("/cases/{case_id}/decision", response_class=RedirectResponse, status_code=303,
              summary="Workbench form: decide a case", responses=web.REDIRECT_RESPONSES)
 def decide_form(
-    case_id: int, request: Request, principal: AdminDep, session: SessionDep,
+    case_id: RowId, request: Request, principal: AdminDep, session: SessionDep,
     decision: Annotated[str, Form(max_length=16)],
     reason_code: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=adjudication.MAX_NOTE)] = "",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import AdminDep, SessionDep
+from api.deps import MAX_ROW_ID, AdminDep, SessionDep
 from identity.access import journal
 from identity.biometrics.verify import gallery_person_ids
 from identity.platform.errors import Invalid
@@ -45,7 +45,7 @@ def get_access_log(
     national_id: str,
     principal: AdminDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> AccessLog:
     max_page = request.app.state.settings.max_page_size

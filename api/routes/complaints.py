@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from agencies.ration import agents, complaints, reports
 from agencies.ration.complaints import ComplaintIn, StepIn
 from agencies.ration.schemas import CODE
-from api.deps import RationAgencyDep, SessionDep
+from api.deps import RationAgencyDep, ReadSessionDep, SessionDep
 from models.ration import Complaint
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
@@ -66,7 +66,7 @@ def file_complaint(body: ComplaintIn, principal: RationAgencyDep,
 
 
 @router.get("/counts", responses=_ERR, summary="Complaints per agent and per item, by state")
-def complaint_counts(principal: RationAgencyDep, session: SessionDep) -> dict[str, Any]:
+def complaint_counts(principal: RationAgencyDep, session: ReadSessionDep) -> dict[str, Any]:
     agents.require_ministry(session, principal)
     return {"per_agent": reports.complaints_per_agent(session),
             "per_item": reports.complaints_per_item(session)}
@@ -76,7 +76,7 @@ def complaint_counts(principal: RationAgencyDep, session: SessionDep) -> dict[st
             summary="A complaint's status, for the complainant's national ID")
 def read_complaint(tracking_number: Tracking,
                    national_id: Annotated[str, Query(min_length=1, max_length=12)],
-                   principal: RationAgencyDep, session: SessionDep) -> ComplaintView:
+                   principal: RationAgencyDep, session: ReadSessionDep) -> ComplaintView:
     complaint = complaints.read(session, principal=principal, tracking_number=tracking_number,
                                 national_id=national_id)
     return _view(session, complaint)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import DeathsAgencyDep, SessionDep
+from api.deps import DeathsAgencyDep, ReadSessionDep, SessionDep
 from identity.registry import deaths
 from identity.registry.vital_schemas import DeathReport, ReversalRequest
 
@@ -59,8 +59,10 @@ def post_death(report: DeathReport, principal: DeathsAgencyDep,
 
 
 @router.post("/{ack_id}/reversal", status_code=201, response_model=DeathRecordView, responses={
-    200: {"model": DeathRecordView, "description": "replay of the same judgment"}, **_ERRORS},
-    summary="Reverse a recorded death on a court judgment")
+    200: {"model": DeathRecordView, "description": "replay of the same judgment"}, **_ERRORS,
+    403: {"description": "reversal_not_allowed: only the recording agency or a court (an "
+                         "agency with the court scope) may reverse a death"}},
+    summary="Reverse a recorded death on a judgment (the recording agency or a court)")
 def post_reversal(ack_id: AckId, request: ReversalRequest, principal: DeathsAgencyDep,
                   session: SessionDep) -> JSONResponse:
     status, view = deaths.reverse_death(session, ack_id, request, principal=principal)
@@ -69,6 +71,7 @@ def post_reversal(ack_id: AckId, request: ReversalRequest, principal: DeathsAgen
 
 @router.get("/{ack_id}", response_model=DeathRecordView, responses=_ERRORS,
             summary="A death record, for the agency that reported it")
-def get_death(ack_id: AckId, principal: DeathsAgencyDep, session: SessionDep) -> DeathRecordView:
+def get_death(ack_id: AckId, principal: DeathsAgencyDep,
+              session: ReadSessionDep) -> DeathRecordView:
     return DeathRecordView.model_validate(deaths.get_for_agency(session, ack_id,
                                                                 principal=principal))

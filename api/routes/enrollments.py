@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from api.deps import SessionDep, StationDep
 from api.uploads import read_fingers, read_upload
-from enrollment.packet import Packet, parse_missing
+from enrollment.packet import Packet, parse_demographics, parse_missing
 from enrollment.service import enroll
 from identity.biometrics.gallery import Gallery
-from identity.platform.errors import DomainError, Invalid
-from identity.registry.schemas import Demographics
+from identity.platform.errors import DomainError
 
 router = APIRouter(prefix="/v1", tags=["enrollment"])
 GALLERY_WAIT_S = 60.0
@@ -43,20 +41,6 @@ class EnrollmentResponse(BaseModel):
     national_id: str | None = None
     case_id: int | None = None
     fraud_flag: bool | None = None
-
-
-def _demographics(raw: str) -> Demographics:
-    if len(raw) > 8000:
-        raise Invalid("demographics is too long", code="invalid_demographics")
-    try:
-        return Demographics.model_validate(json.loads(raw))
-    except (ValueError, ValidationError) as exc:
-        details = None
-        if isinstance(exc, ValidationError):
-            details = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"]}
-                       for e in exc.errors()]
-        raise Invalid("demographics are invalid", code="invalid_demographics",
-                      details=details) from exc
 
 
 @router.post(
@@ -88,7 +72,7 @@ async def post_enrollment(
     fingers = await read_fingers(uploads, limit)
     packet = Packet(
         station_id=principal.name, capture_id=capture_id,
-        demographics=_demographics(demographics), face=await read_upload(face, "face", limit),
+        demographics=parse_demographics(demographics), face=await read_upload(face, "face", limit),
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
     gallery = request.app.state.gallery

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.deps import EventsAgencyDep, SessionDep
+from api.deps import MAX_ROW_ID, EventsAgencyDep, ReadSessionDep
 from api.ratelimit import agency_limit
 from identity.access import events
 from identity.platform.errors import Invalid
 
 router = APIRouter(prefix="/v1", tags=["agency"])
-MAX_CURSOR = 2**63 - 1
 
 
 class EventView(BaseModel):
@@ -37,8 +36,8 @@ class EventPage(BaseModel):
 async def get_events(
     request: Request,
     principal: EventsAgencyDep,
-    session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="last cursor seen")] = 0,
+    session: ReadSessionDep,
+    after: Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="last cursor seen")] = 0,
     limit: Annotated[int | None, Query(ge=1, description="page size")] = None,
 ) -> EventPage:
     agency_limit(request, principal)

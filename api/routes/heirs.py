@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 
 from agencies.heirs import create_report, get_report
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
-from api.deps import HeirsAgencyDep, SessionDep
+from api.deps import HeirsAgencyDep, ReadSessionDep, SessionDep
 
 router = APIRouter(prefix="/v1/heirs", tags=["heirs"])
 
@@ -33,5 +33,5 @@ def post_report(body: HeirsReportRequest, principal: HeirsAgencyDep, session: Se
 @router.get("/reports/{report_id}", response_model=HeirsReport, responses=_ERRORS,
             summary="A stored heirs report, for the agency that asked for it")
 def read_report(report_id: Annotated[str, Path(min_length=1, max_length=24)],
-                principal: HeirsAgencyDep, session: SessionDep) -> HeirsReport:
+                principal: HeirsAgencyDep, session: ReadSessionDep) -> HeirsReport:
     return HeirsReport.model_validate(get_report(session, report_id, principal=principal))

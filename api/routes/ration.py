@@ -34,7 +34,7 @@ from agencies.ration.schemas import (
     SyncResult,
     TransferIn,
 )
-from api.deps import RationAgencyDep, SessionDep
+from api.deps import RationAgencyDep, ReadSessionDep, SessionDep
 
 router = APIRouter(prefix="/v1/ration", tags=["ration"])
 Card = Annotated[str, Path(min_length=1, max_length=16, pattern=CODE)]
@@ -149,7 +149,8 @@ def post_feed(kind: Annotated[str, Path(max_length=20, pattern=CODE)], body: Fee
 
 @router.get("/blocks/{block_id}", response_model=BlockView, responses=_ERR,
             summary="A block, with the feed row or event that caused it")
-def get_block(block_id: BlockId, principal: RationAgencyDep, session: SessionDep) -> BlockView:
+def get_block(block_id: BlockId, principal: RationAgencyDep,
+              session: ReadSessionDep) -> BlockView:
     agents.require_ministry(session, principal)
     return views.block_view(session, blocks.get(session, block_id))
 
@@ -164,7 +165,7 @@ def appeal_block(block_id: BlockId, body: AppealIn, principal: RationAgencyDep,
 
 
 @router.get("/rules", response_model=list[RuleView], summary="Every rule version")
-def list_rules(principal: RationAgencyDep, session: SessionDep) -> list[RuleView]:
+def list_rules(principal: RationAgencyDep, session: ReadSessionDep) -> list[RuleView]:
     return [views.rule_view(r) for r in rules.list_rules(session)]
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from agencies.ration import agents, distribution, life_events, report_page, reports
 from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
 from agencies.ration.schemas import CODE
-from api.deps import RationAgencyDep, SessionDep
+from api.deps import RationAgencyDep, ReadSessionDep, SessionDep
 from api.uploads import read_fingers, read_upload
 from identity.access.agencies import LockPolicy
 from models.person import Person
@@ -70,7 +70,7 @@ def create_round(body: RoundIn, principal: RationAgencyDep, session: SessionDep)
 
 @router.get("/rounds/{code}", response_model=RoundView, responses=_ERR, summary="A round")
 def get_round(code: Annotated[str, Path(max_length=16, pattern=CODE)],
-              principal: RationAgencyDep, session: SessionDep) -> RoundView:
+              principal: RationAgencyDep, session: ReadSessionDep) -> RoundView:
     return _round_view(session, distribution.get_round(session, code))
 
 

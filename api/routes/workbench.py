@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AdminDep, SessionDep
+from api.deps import AdminDep, RowId, SessionDep
 from enrollment import adjudication
 
 router = APIRouter(tags=["adjudication"])
@@ -68,7 +68,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "no such case o
              responses={202: {"model": DecisionOut,
                               "description": "merge proposed, awaiting a second admin"},
                         **_ERRORS})
-def decide_case(case_id: int, body: DecisionIn, principal: AdminDep, session: SessionDep,
+def decide_case(case_id: RowId, body: DecisionIn, principal: AdminDep, session: SessionDep,
                 request: Request) -> JSONResponse:
     applied = adjudication.decide(
         session, case_id=case_id, principal=principal, decision=body.decision,

@@ -15,13 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from identity.access import journal
+from identity.access.keys import AGENCY_SCOPES
 from identity.platform.crypto import keyed_hash
 from identity.platform.errors import Conflict, Invalid, NotFound, TooMany
 from models.agency_access import VerifyLock
 from models.base import utcnow
 from models.security import Agency, ApiKey
-
-AGENCY_SCOPES = ("verify", "deaths", "heirs", "ration", "events")
 
 
 class SubjectLocked(TooMany):

@@ -16,7 +16,12 @@ from models.base import utcnow
 from models.security import Agency, ApiKey
 
 ROLES = ("station", "agency", "admin")
-SCOPES = ("verify", "deaths", "heirs", "ration", "events", "enroll", "admin")
+# ``court``: the agency is a court (its judgments may reverse any agency's death record, see
+# ``identity.registry.deaths``); it opens no route by itself.
+AGENCY_SCOPES = ("verify", "deaths", "heirs", "ration", "events", "court")
+SCOPES = (*AGENCY_SCOPES, "enroll", "admin")
+# The scopes a key of each role may hold: a station key never carries an agency's or an admin's.
+ROLE_SCOPES = {"station": ("enroll",), "agency": AGENCY_SCOPES, "admin": ("admin",)}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,10 @@ def create_key(
     unknown = sorted(set(scopes or []) - set(SCOPES))
     if unknown:
         raise Invalid(f"unknown scope(s): {', '.join(unknown)}", code="invalid_scope")
+    foreign = sorted(set(scopes or []) - set(ROLE_SCOPES[role]))
+    if foreign:
+        raise Invalid(f"a {role} key cannot hold scope(s): {', '.join(foreign)}",
+                      code="scope_not_for_role")
     if role == "agency" and agency_id is None:
         raise Invalid("an agency key belongs to an agency", code="agency_required")
     if agency_id is not None:

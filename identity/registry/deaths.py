@@ -8,6 +8,13 @@ Events on the outbox, in the same transaction as the change (``identity.access.j
   of an already recorded death is attached to the first and emits nothing.
 - ``death.reversed`` when a court judgment restores the person, payload ``{"national_id",
   "ack_id", "judgment_reference", "reversed_at"}`` (``ack_id`` of the primary record).
+
+Who may reverse: the agency that recorded the death (its primary record) or a **court**, i.e. an
+agency created with the ``court`` scope whose key carries ``court`` besides ``deaths``; always on
+a judgment reference. Every other agency is refused as if the record did not exist (404, the
+answer its GET gets too) or, when it reported an attached record of that death, with 403
+``reversal_not_allowed``; each refused attempt is audited and changes nothing. The ``ack_id``
+published in ``death.recorded`` therefore grants nothing by itself.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from identity.access import journal
 from identity.access.keys import Principal
-from identity.platform.errors import Conflict, Invalid, NotFound
+from identity.platform.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from identity.registry import persons
 from identity.registry.vital_schemas import DeathReport, ReversalRequest
 from models.base import utcnow
@@ -205,11 +212,34 @@ def record_death(session: Session, report: DeathReport, *,
     return 201, view
 
 
+COURT_SCOPE = "court"
+
+
+def _may_reverse(session: Session, primary: DeathRecord, ack_id: str, *,
+                 principal: Principal, person_id: int) -> None:
+    """Refuse (audited, nothing else written) unless the principal's agency recorded this death
+    or is a court."""
+    if COURT_SCOPE in principal.scopes or primary.agency_id == principal.agency_id:
+        return
+    reported = any(r.agency_id == principal.agency_id for r in _group(session, primary))
+    exc: DomainError = (
+        Forbidden("only the agency that recorded this death or a court may reverse it",
+                  code="reversal_not_allowed") if reported else
+        NotFound("no death record has this id", code="death_record_not_found"))
+    session.rollback()
+    journal.audit(session, actor=principal.actor, agency=principal.agency_name,
+                  action="death.reverse", outcome="refused", person_id=person_id,
+                  details={"requested_ack_id": ack_id, "code": exc.code})
+    session.commit()
+    raise exc
+
+
 def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
                   principal: Principal) -> tuple[int, dict[str, Any]]:
     """Reverse the death a record belongs to (its primary and every attached report) on a court
     judgment; the person is alive again. (201, view) when reversed, (200, view) on a replay of
-    the same judgment; ``Conflict`` when already reversed by another. Commits."""
+    the same judgment; ``Conflict`` when already reversed by another; 404/403 for an agency
+    that neither recorded the death nor is a court (see the module). Commits."""
     if principal.agency_id is None or principal.agency_name is None:
         raise Invalid("reversals come from an agency key", code="agency_required")
     record = session.scalars(select(DeathRecord).where(DeathRecord.ack_id == ack_id)).first()
@@ -218,6 +248,7 @@ def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
     person = _lock(session, persons.resolve_person(session, record.person_id))
     primary = session.get(DeathRecord, record.attached_to_id) if record.attached_to_id else record
     assert primary is not None
+    _may_reverse(session, primary, ack_id, principal=principal, person_id=person.id)
     done = session.scalars(
         select(DeathReversal).where(DeathReversal.death_record_id == primary.id)
     ).first()

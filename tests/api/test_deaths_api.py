@@ -8,8 +8,8 @@ from sqlalchemy import select
 from identity.platform.db import session_factory
 from identity.registry import national_id
 from models.person import Person
-from models.security import Event
-from models.vital import DeathRecord
+from models.security import AuditRow, Event
+from models.vital import DeathRecord, DeathReversal
 from tests.agencies.heirs.family import count, person
 from tests.conftest import bearer
 
@@ -45,7 +45,7 @@ def test_report_replay_read_and_reverse(client, engine, nid, forensic, make_key)
 
     got = client.get(f"/v1/death-records/{ack}", headers=forensic)
     assert got.status_code == 200 and got.json()["cause_code"] == "X59"
-    court = bearer(make_key("agency", name="karkh-court", scopes=["deaths"]))
+    court = bearer(make_key("agency", name="karkh-court", scopes=["deaths", "court"]))
     assert client.get(f"/v1/death-records/{ack}", headers=court).status_code == 404
 
     rev = client.post(f"/v1/death-records/{ack}/reversal", headers=court,
@@ -122,3 +122,57 @@ def test_death_and_reversal_reach_the_event_feed(client, nid, forensic, make_key
     assert mine[0]["data"]["source_type"] == "forensic_report"
     assert mine[1]["data"]["judgment_reference"] == "KRK/2024/52"
     assert "cause_code" not in mine[0]["data"]  # the cause stays with the reporting agency
+
+
+def test_only_the_recording_agency_or_a_court_may_reverse(client, engine, nid, forensic,
+                                                          make_key) -> None:
+    """Issue 16, item 3: the ack_id every agency reads in ``death.recorded`` grants nothing."""
+    ack = client.post("/v1/death-records", json=body(nid), headers=forensic).json()["ack_id"]
+    feed = bearer(make_key("agency", name="bank", scopes=["deaths", "events"]))
+    published = [e["data"]["ack_id"] for e in client.get("/v1/events", headers=feed)
+                 .json()["events"] if e["type"] == "death.recorded"]
+    assert published == [ack]
+    judgment = {"judgment_reference": "KRK/2024/99"}
+
+    # Another deaths agency, holding the published ack_id: 404, as for its GET.
+    other = client.post(f"/v1/death-records/{ack}/reversal", headers=feed, json=judgment)
+    assert other.status_code == 404 and other.json()["error"]["code"] == \
+        "death_record_not_found"
+    # An agency that attached its own report of the same death: 403, not the reverser either.
+    hospital = bearer(make_key("agency", name="medical-city", scopes=["deaths"]))
+    attached = client.post("/v1/death-records", headers=hospital, json=body(
+        nid, doc="HC-1", source_type="hospital_certificate")).json()
+    assert attached["attached_to"] == ack
+    refused = client.post(f"/v1/death-records/{attached['ack_id']}/reversal",
+                          headers=hospital, json=judgment)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == \
+        "reversal_not_allowed"
+    with session_factory(engine)() as s:
+        assert s.scalars(select(Person).where(Person.national_id == nid)).one().life_status \
+            == "deceased"
+        assert count(s, DeathReversal) == 0
+        assert count(s, Event, Event.type == "death.reversed") == 0
+        refusals = s.scalars(select(AuditRow).where(AuditRow.action == "death.reverse")
+                             .order_by(AuditRow.id)).all()
+        assert [(r.agency, r.outcome) for r in refusals] == [("bank", "refused"),
+                                                             ("medical-city", "refused")]
+    # A judgment reference is always needed, from the court too.
+    court = bearer(make_key("agency", name="karkh-court", scopes=["deaths", "court"]))
+    assert client.post(f"/v1/death-records/{ack}/reversal", headers=court,
+                       json={}).status_code == 422
+    done = client.post(f"/v1/death-records/{attached['ack_id']}/reversal", headers=court,
+                       json=judgment)
+    assert done.status_code == 201 and done.json()["life_status"] == "alive"
+    with session_factory(engine)() as s:
+        row = s.scalars(select(AuditRow).where(AuditRow.action == "death.reverse",
+                                               AuditRow.outcome == "reversed")).one()
+        assert row.agency == "karkh-court"
+        assert row.details["judgment_reference"] == "KRK/2024/99"
+        assert s.scalars(select(DeathReversal)).one().agency_name == "karkh-court"
+
+
+def test_the_recording_agency_may_reverse_its_own_record(client, nid, forensic) -> None:
+    ack = client.post("/v1/death-records", json=body(nid), headers=forensic).json()["ack_id"]
+    rev = client.post(f"/v1/death-records/{ack}/reversal", headers=forensic,
+                      json={"judgment_reference": "KRK/2024/7"})
+    assert rev.status_code == 201 and rev.json()["life_status"] == "alive"

@@ -70,7 +70,7 @@ def test_replay_is_idempotent_and_other_content_conflicts(session, subject) -> N
 
 
 def test_second_source_is_attached_not_duplicated(session, subject) -> None:
-    health, court = agency(session, "health"), agency(session, "court")
+    health, court = agency(session, "health"), agency(session, "court", ("deaths", "court"))
     _, first = deaths.record_death(session, report(subject.national_id), principal=health)
     status, second = deaths.record_death(
         session, report(subject.national_id, doc="J-77", source_type="court_proof_of_death",
@@ -133,7 +133,7 @@ def test_imprecise_dates_that_may_fall_after_birth_are_accepted(session, subject
 
 
 def test_reversal_restores_the_person_and_is_an_event(session, subject) -> None:
-    health, court = agency(session, "health"), agency(session, "court")
+    health, court = agency(session, "health"), agency(session, "court", ("deaths", "court"))
     _, first = deaths.record_death(session, report(subject.national_id), principal=health)
     _, second = deaths.record_death(session, report(subject.national_id, doc="F-9",
                                                     source_type="forensic_report"),

@@ -66,7 +66,7 @@ def busy(engine, tmp_path: Path, make_key):
 
 
 def test_reads_go_on_while_a_writer_holds_the_lock(busy) -> None:
-    client, key, nid, pid, engine = busy
+    client, key, _nid, pid, engine = busy
     with writer_holding_locks(engine, pid):
         started = time.monotonic()
         events = client.get("/v1/events", headers=key)
@@ -145,7 +145,7 @@ def test_integer_ids_past_64_bits_are_422_on_every_route(app, client, make_key) 
         keys[(kr.role, kr.scope)] = key
         for huge in (2**63, 2**64, 10**30):
             url = re.sub(r"\{([a-z_]+)\}",
-                         lambda m, h=huge: str(h) if m[1] in paths else "1", kr.path)
+                         lambda m, h=huge, p=paths: str(h) if m[1] in p else "1", kr.path)
             variants = [url] if paths else []
             variants += [f"{url}?{q}={huge}" for q in queries]
             for method in kr.methods:

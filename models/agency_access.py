@@ -22,6 +22,18 @@ class VerifyLock(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class VerifyPersonLock(Base):
+    """Consecutive failed verifies of one person by all agencies together, and the lock they
+    caused (every agency is refused while it holds): N agencies never get N times the guesses."""
+
+    __tablename__ = "verify_person_locks"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WebhookCursor(Base):
     """How far an agency's webhook has been delivered, and when the next try is due."""
 

@@ -95,7 +95,7 @@ async def post_receipt(
     face_bytes = await read_upload(face, "face", limit)
     req = ReceiptRequest(card_number=card_number, round_code=round,
                          collector=collector_national_id, face=face_bytes, fingers=fingers)
-    policy = LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)
+    policy = LockPolicy.from_settings(settings)
     receipt, agent = await run_in_threadpool(
         distribution.record_receipt, session, principal=principal, request=req,
         max_pixels=settings.max_image_pixels, policy=policy,

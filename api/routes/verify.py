@@ -29,7 +29,8 @@ class VerifyResponse(BaseModel):
     match: bool
     decision_band: str = Field(description="match, review or no_match")
     modalities_used: list[str] = Field(description='"face" and/or "finger_N" compared')
-    life_status: str
+    life_status: str | None = Field(description="alive or deceased, only with a match "
+                                    "(null for review and no_match)")
     checked_at: datetime
     transaction_id: str = Field(description="quote it when asking about this check")
     subject_ref: str = Field(description="this agency's own stable pseudonym for the person")
@@ -40,7 +41,9 @@ class VerifyResponse(BaseModel):
     responses={404: {"description": "unknown national ID"},
                413: {"description": "file or request too large, or too many files"},
                415: {"description": "unsupported image type"},
-               422: {"description": "bad ID, undecodable image or failed quality"},
+               422: {"description": "bad ID, undecodable image, failed quality, or "
+                                    "probe_cannot_decide (one finger alone: send a face or "
+                                    "at least two fingers; not counted as a failure)"},
                429: {"description": "rate limited, or this ID is locked after failures"}},
 )
 async def post_verify(
@@ -68,7 +71,7 @@ async def post_verify(
     fingers = await read_fingers(uploads, limit)
     req = VerifyRequest(national_id=national_id, face=await read_upload(face, "face", limit),
                         fingers=fingers, purpose=purpose)
-    policy = agencies.LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)
+    policy = agencies.LockPolicy.from_settings(settings)
     answer = await run_in_threadpool(
         lambda: verify_for_agency(session=session, principal=principal, request=req,
                                   max_pixels=settings.max_image_pixels, policy=policy))

@@ -18,7 +18,8 @@ from identity.access import journal
 from identity.access.keys import AGENCY_SCOPES
 from identity.platform.crypto import keyed_hash
 from identity.platform.errors import Conflict, Invalid, NotFound, TooMany
-from models.agency_access import VerifyLock
+from identity.platform.settings import Settings
+from models.agency_access import VerifyLock, VerifyPersonLock
 from models.base import utcnow
 from models.security import Agency, ApiKey
 
@@ -85,17 +86,35 @@ def webhook_secret(agency: Agency) -> str:
 
 @dataclass(frozen=True)
 class LockPolicy:
+    """``failures`` consecutive failed verifies of one person by one agency, or
+    ``person_failures`` by all agencies together, lock that person for ``seconds`` (for that
+    agency, or for every agency)."""
+
     failures: int
     seconds: int
+    person_failures: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LockPolicy:
+        return cls(settings.verify_lock_failures, settings.verify_lock_seconds,
+                   settings.verify_lock_person_failures)
+
+
+def _remaining(row: VerifyLock | VerifyPersonLock | None) -> int | None:
+    if row is None or row.locked_until is None:
+        return None
+    until = _aware(row.locked_until)
+    now = utcnow()
+    return int((until - now).total_seconds()) + 1 if until > now else None
 
 
 def check_not_locked(session: Session, agency_id: int, person_id: int) -> None:
-    """Raise ``SubjectLocked`` (429) while this agency is locked out of this person."""
-    row = session.get(VerifyLock, (agency_id, person_id))
-    if row is not None and row.locked_until is not None:
-        until = _aware(row.locked_until)
-        if until > utcnow():
-            seconds = int((until - utcnow()).total_seconds()) + 1
+    """Raise ``SubjectLocked`` (429) while this agency, or every agency, is locked out of this
+    person."""
+    for row in (session.get(VerifyLock, (agency_id, person_id)),
+                session.get(VerifyPersonLock, person_id)):
+        seconds = _remaining(row)
+        if seconds is not None:
             raise SubjectLocked(
                 "too many failed verifications of this person: try again later",
                 details={"retry_after_seconds": seconds})
@@ -113,31 +132,42 @@ def settle_attempt(session: Session, agency_id: int, person_id: int, *, success:
     return record_attempt(session, agency_id, person_id, success=success, policy=policy)
 
 
+def _count(row: VerifyLock | VerifyPersonLock, *, success: bool, limit: int,
+           seconds: int) -> bool:
+    row.updated_at = utcnow()
+    if success:
+        row.failures = 0
+        row.locked_until = None
+        return False
+    if row.locked_until is not None and _aware(row.locked_until) <= utcnow():
+        row.locked_until = None
+    row.failures = (row.failures or 0) + 1
+    if row.failures >= limit:
+        row.locked_until = utcnow() + timedelta(seconds=seconds)
+        row.failures = 0
+        return True
+    return False
+
+
 def record_attempt(session: Session, agency_id: int, person_id: int, *, success: bool,
                    policy: LockPolicy) -> bool:
-    """Count a verify outcome (no commit); return True when this failure set the lock.
+    """Count a verify outcome (no commit); return True when this failure set a lock.
 
-    A success clears the count; ``policy.failures`` consecutive failures lock the pair for
-    ``policy.seconds`` (NIST SP 800-63B 5.2.2, rate limiting of failed attempts).
+    A success clears the counts; ``policy.failures`` consecutive failures lock the pair, and
+    ``policy.person_failures`` consecutive failures by any agencies lock the person for all,
+    for ``policy.seconds`` (NIST SP 800-63B 5.2.2, rate limiting of failed attempts). Call it
+    under the journal lock (``settle_attempt``) so concurrent outcomes are all counted.
     """
     row = session.get(VerifyLock, (agency_id, person_id))
     if row is None:
         row = VerifyLock(agency_id=agency_id, person_id=person_id, failures=0)
         session.add(row)
-    row.updated_at = utcnow()
-    if success:
-        row.failures = 0
-        row.locked_until = None
-        session.flush()
-        return False
-    if row.locked_until is not None and _aware(row.locked_until) <= utcnow():
-        row.locked_until = None
-    row.failures += 1
-    locked = row.failures >= policy.failures
-    if locked:
-        row.locked_until = utcnow() + timedelta(seconds=policy.seconds)
-        row.failures = 0
+    everyone = session.get(VerifyPersonLock, person_id)
+    if everyone is None:
+        everyone = VerifyPersonLock(person_id=person_id, failures=0)
+        session.add(everyone)
+    locked = _count(row, success=success, limit=policy.failures, seconds=policy.seconds)
+    locked_all = _count(everyone, success=success, limit=policy.person_failures,
+                        seconds=policy.seconds)
     session.flush()
-    return locked
-
-
+    return locked or locked_all

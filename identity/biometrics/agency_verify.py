@@ -1,8 +1,15 @@
 """The agency-facing 1:1 verify: lock check, biometric comparison, counters, audit, commit.
 
-An agency gets a band and the person's life status, never a score, template or demographics;
-it sees the person only through its own pseudonym (``subject_ref``). Every attempt, including
-one refused by the lock or for an unknown ID, writes an audit row in its own transaction.
+An agency gets a band, never a score, template or demographics, and the person's life status
+only with a ``match`` (a ``review`` or ``no_match`` answer says nothing about whether the ID is
+alive); it sees the person only through its own pseudonym (``subject_ref``). Every attempt,
+including one refused by the lock or for an unknown ID, writes an audit row in its own
+transaction.
+
+What counts toward the lock (``identity.access.agencies``, per agency and across agencies): a
+``review`` or ``no_match`` answer, and a probe that fails the quality check. What does not: a
+probe that cannot decide (``identity.biometrics.verify_policy``: one finger alone), refused
+before any extraction, and bad input (undecodable image, unknown ID).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from sqlalchemy.orm import Session
 from identity.access import agencies, journal
 from identity.access.keys import Principal
 from identity.biometrics.verify import DEFAULT_FINGER_DPI, match_probe, prepare_probe
+from identity.biometrics.verify_policy import require_decidable
 from identity.platform.errors import DomainError, NotFound
 from identity.platform.media import FACE_TYPES, FINGER_TYPES, decode
 from identity.registry import persons
@@ -27,7 +35,7 @@ class AgencyVerifyAnswer:
     match: bool
     decision_band: str
     modalities_used: list[str]
-    life_status: str
+    life_status: str | None  # only with a match
     checked_at: datetime
     transaction_id: str
     subject_ref: str
@@ -41,13 +49,25 @@ class VerifyRequest:
     purpose: str | None = None
 
 
+# Refusals that are failed attempts: the capture was judged (and the work was done).
+COUNTED_REFUSALS = frozenset({"probe_quality_failed"})
+
+
 def _refuse(session: Session, principal: Principal, request: VerifyRequest, exc: DomainError,
-            *, person_id: int | None = None, subject_ref: str | None = None) -> DomainError:
+            *, person_id: int | None = None, subject_ref: str | None = None,
+            policy: agencies.LockPolicy | None = None) -> DomainError:
+    """Audit a refused attempt in its own transaction; count it toward the lock when it is one
+    of ``COUNTED_REFUSALS``. Returns ``exc`` for the caller to raise."""
     session.rollback()
+    details: dict[str, object] = {"national_id_presented": request.national_id[:12]}
+    if policy is not None and person_id is not None and principal.agency_id is not None \
+            and exc.code in COUNTED_REFUSALS:
+        journal.lock_journal(session)
+        details["locked"] = agencies.record_attempt(session, principal.agency_id, person_id,
+                                                    success=False, policy=policy)
     journal.audit(session, actor=principal.actor, action="verify", outcome=exc.code[:64],
                   agency=principal.agency_name, purpose=request.purpose, person_id=person_id,
-                  subject_ref=subject_ref,
-                  details={"national_id_presented": request.national_id[:12]})
+                  subject_ref=subject_ref, details=details)
     session.commit()
     return exc
 
@@ -69,7 +89,9 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
     person_id, ref = person.id, agencies.subject_ref(agency, person.id)
     try:
         agencies.check_not_locked(session, agency.id, person_id)
-    except agencies.SubjectLocked as exc:
+        if face is not None or fingers:  # nothing at all is prepare_probe's empty_probe
+            require_decidable(face=face is not None, fingers=len(fingers))
+    except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person_id,
                       subject_ref=ref) from None
     session.rollback()  # extraction is slow: hold no transaction (SQLite's write lock) meanwhile
@@ -81,12 +103,15 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
             dpis={p: img.dpi or DEFAULT_FINGER_DPI for p, img in fingers.items()})
     except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person_id,
-                      subject_ref=ref) from None
+                      subject_ref=ref, policy=policy) from None
 
     person = persons.resolve_person(session, person_id)  # a merge may have landed meanwhile
     ref = agencies.subject_ref(agency, person.id)
     try:
         result = match_probe(session, person, probe)
+        used = result.modalities_used
+        require_decidable(face="face" in used, fingers=sum(m != "face" for m in used),
+                          compared=True)
         locked = agencies.settle_attempt(session, agency.id, person.id, success=result.match,
                                          policy=policy)
     except DomainError as exc:
@@ -101,7 +126,7 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
                  "national_id_presented": request.national_id, "locked": locked})
     answer = AgencyVerifyAnswer(
         match=result.match, decision_band=result.band, modalities_used=result.modalities_used,
-        life_status=person.life_status, checked_at=row.at, transaction_id=transaction_id,
-        subject_ref=ref)
+        life_status=person.life_status if result.match else None, checked_at=row.at,
+        transaction_id=transaction_id, subject_ref=ref)
     session.commit()
     return answer

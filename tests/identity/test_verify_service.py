@@ -15,7 +15,7 @@ from identity.biometrics import verify
 from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
 from matching import thresholds
-from models.agency_access import VerifyLock
+from models.agency_access import VerifyLock, VerifyPersonLock
 from models.base import utcnow
 from models.enrollment import Template
 from models.person import Person
@@ -145,7 +145,7 @@ def test_concurrent_failures_are_all_counted(engine) -> None:
         s.add(NationalId(national_id=p.national_id, person_id=p.id, issued_to_id=p.id))
         s.commit()
         agency_id, person_id = agency.id, p.id
-    policy = agencies.LockPolicy(failures=1000, seconds=60)
+    policy = agencies.LockPolicy(failures=1000, seconds=60, person_failures=1000)
     errors: list[BaseException] = []
 
     def fail_once() -> None:
@@ -165,3 +165,5 @@ def test_concurrent_failures_are_all_counted(engine) -> None:
     with session_factory(engine)() as s:
         row = s.get(VerifyLock, (agency_id, person_id))
         assert row is not None and row.failures == 12
+        everyone = s.get(VerifyPersonLock, person_id)
+        assert everyone is not None and everyone.failures == 12

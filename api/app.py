@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from api import errors
+from api import errors, logs
 from api.gate import AuthGate
 from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
+    logs.install()
     for router in all_routers():
         app.include_router(router)
     install_openapi(app, PUBLIC_PATHS)

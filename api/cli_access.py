@@ -19,18 +19,22 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 @agencies_app.command("create")
 def agencies_create(
     name: str = typer.Argument(..., help="agency name (unique)"),
-    scope: list[str] = typer.Option([], help="verify, deaths, heirs, ration, events (repeat)"),
+    scope: list[str] = typer.Option(
+        [], help="verify, deaths, heirs, ration, events, court (repeat; court: its judgments "
+        "may reverse any agency's death record)"),
     webhook_url: str | None = typer.Option(None, help="URL events are POSTed to (optional)"),
 ) -> None:
     """Create an agency; print its id. Then: hawiya keys create --role agency --agency NAME."""
     from identity.access import agencies
     from identity.platform.db import session_scope
     from identity.platform.errors import DomainError
+    from identity.platform.settings import get_settings
 
     with session_scope() as session:
         try:
-            agency = agencies.create_agency(session, name=name, scopes=scope,
-                                            webhook_url=webhook_url)
+            agency = agencies.create_agency(
+                session, name=name, scopes=scope, webhook_url=webhook_url,
+                allow_loopback_http=get_settings().environment != "production")
         except DomainError as exc:
             raise _fail(exc.message) from exc
         typer.echo(f"agency {agency.id} {agency.name} scopes={','.join(agency.scopes)}")
@@ -103,11 +107,13 @@ def events_deliver(
     """Deliver pending events to agency webhooks (signed, retried with backoff)."""
     from identity.access.events import deliver_webhooks, http_sender
     from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
 
     send = http_sender()
+    loopback = get_settings().environment != "production"
     while True:
         with session_scope() as session:
-            for d in deliver_webhooks(session=session, send=send):
+            for d in deliver_webhooks(session=session, send=send, allow_loopback_http=loopback):
                 typer.echo(f"{d.agency}: delivered {d.delivered}"
                            + (f" ({d.error})" if d.error else ""), err=True)
         if not loop:

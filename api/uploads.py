@@ -1,10 +1,26 @@
-"""Bounded reading of uploaded files (a file over the limit is a 413, never read whole)."""
+"""Bounded reading of uploaded files (a file over the limit is a 413, never read whole), and the
+check that the client is still there before the slow work on them starts."""
 
 from __future__ import annotations
 
-from fastapi import UploadFile
+from fastapi import Request, UploadFile
 
-from identity.platform.errors import TooLarge
+from identity.platform.errors import DomainError, TooLarge
+
+
+class ClientGone(DomainError):
+    """The client closed the connection: nobody is left to answer (nginx's 499)."""
+
+    status_code = 499
+    code = "client_closed_request"
+
+
+async def stop_if_gone(request: Request) -> None:
+    """Raise ``ClientGone`` when the client has disconnected. Call it after the uploads are
+    read and before extraction: a client that gave up (and will retry with the same capture)
+    costs no extraction, no decision and no audit row."""
+    if await request.is_disconnected():
+        raise ClientGone("the client closed the connection before the work started")
 
 
 async def read_upload(upload: UploadFile | None, name: str, limit: int) -> bytes | None:

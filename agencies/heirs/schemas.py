@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from identity.registry.schemas import VisibleText
+
 # Relationships a claim may state: the share engine's keys plus the other relatives the
 # registry derives (``identity.registry.kinship``).
 RELATIONSHIPS = (
@@ -62,7 +64,7 @@ class ClaimedHeir(BaseModel):
 class HeirsReportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     deceased_national_id: str = Field(min_length=1, max_length=12)
-    case_reference: str | None = Field(default=None, max_length=64)
+    case_reference: VisibleText | None = Field(default=None, max_length=64)
     rules: Literal["sunni", "jafari", "iraq"] | None = Field(
         default=None, description="rule set; default: from the marriage regime, else settings")
     school: Literal["sunni", "jafari"] | None = Field(

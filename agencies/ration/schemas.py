@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from identity.registry.schemas import visible_multiline
+
 NationalIdStr = Field(min_length=1, max_length=12)
 CODE = r"^[A-Za-z0-9._/-]+$"  # card numbers, licences, centres, round codes, batch refs
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plausible(value: date) -> date:
@@ -23,16 +23,17 @@ Day = Annotated[date, AfterValidator(_plausible)]
 
 
 class InputModel(BaseModel):
-    """Every input: unknown fields refused, strings bounded, no control characters (PostgreSQL
-    refuses NUL in text: that must be a 422 here, never a 500 there)."""
+    """Every input: unknown fields refused, strings bounded, no control or invisible characters
+    but tabs and line breaks (PostgreSQL refuses NUL in text: that must be a 422 here, never a
+    500 there; a zero-width or bidi character would make two texts look alike)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=2000)
 
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: object) -> object:
-        if isinstance(value, str) and _CONTROL.search(value):
-            raise ValueError("text contains control characters")
+        if isinstance(value, str):
+            visible_multiline(value)
         return value
 
 

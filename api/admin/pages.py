@@ -15,6 +15,7 @@ from api.deps import AdminDep, ReadSessionDep, RowId, SessionDep
 from enrollment import adjudication
 from identity.access import journal
 from identity.platform.errors import DomainError
+from identity.registry.schemas import VisibleNote, VisibleText
 
 router = APIRouter(prefix="/admin", tags=["workbench"])
 
@@ -83,8 +84,8 @@ def case_image(case_id: RowId, rank: Annotated[int, Path(ge=1, le=100)],
 def decide_form(
     case_id: RowId, request: Request, principal: AdminDep, session: SessionDep,
     decision: Annotated[str, Form(max_length=16)],
-    reason_code: Annotated[str, Form(max_length=32)],
-    note: Annotated[str, Form(max_length=adjudication.MAX_NOTE)] = "",
+    reason_code: Annotated[VisibleText, Form(max_length=32)],
+    note: Annotated[VisibleNote, Form(max_length=adjudication.MAX_NOTE)] = "",
     candidate: NidForm = "", csrf: CsrfForm = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf)
@@ -132,8 +133,8 @@ def person_page(request: Request, principal: AdminDep, session: SessionDep,
 def unmerge_form(
     national_id: Annotated[str, Path(pattern="^[0-9]{12}$")], request: Request,
     principal: AdminDep, session: SessionDep,
-    reason_code: Annotated[str, Form(max_length=32)],
-    note: Annotated[str, Form(max_length=adjudication.MAX_NOTE)] = "", csrf: CsrfForm = "",
+    reason_code: Annotated[VisibleText, Form(max_length=32)],
+    note: Annotated[VisibleNote, Form(max_length=adjudication.MAX_NOTE)] = "", csrf: CsrfForm = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf)
     try:

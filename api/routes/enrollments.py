@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import SessionDep, StationDep
-from api.uploads import read_fingers, read_upload
+from api.uploads import read_fingers, read_upload, stop_if_gone
 from enrollment.packet import Packet, parse_demographics, parse_missing
 from enrollment.service import enroll
 from identity.biometrics.gallery import Gallery
@@ -76,6 +76,7 @@ async def post_enrollment(
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
     gallery = request.app.state.gallery
+    await stop_if_gone(request)
     if not await run_in_threadpool(_wait_ready, gallery):
         raise NotReady("the gallery is still loading; retry shortly", code="not_ready")
     outcome = await run_in_threadpool(enroll, session, packet, principal,

@@ -15,7 +15,7 @@ from agencies.ration import agents, distribution, life_events, report_page, repo
 from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
 from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, ReadSessionDep, SessionDep
-from api.uploads import read_fingers, read_upload
+from api.uploads import read_fingers, read_upload, stop_if_gone
 from identity.access.agencies import LockPolicy
 from models.person import Person
 from models.ration import Household, Round
@@ -96,6 +96,7 @@ async def post_receipt(
     req = ReceiptRequest(card_number=card_number, round_code=round,
                          collector=collector_national_id, face=face_bytes, fingers=fingers)
     policy = LockPolicy.from_settings(settings)
+    await stop_if_gone(request)
     receipt, agent = await run_in_threadpool(
         distribution.record_receipt, session, principal=principal, request=req,
         max_pixels=settings.max_image_pixels, policy=policy,

@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import SessionDep, VerifyAgencyDep
 from api.ratelimit import agency_limit
-from api.uploads import read_fingers, read_upload
+from api.uploads import read_fingers, read_upload, stop_if_gone
 from identity.access import agencies
 from identity.biometrics.agency_verify import VerifyRequest, verify_for_agency
 from identity.platform.errors import TooLarge
+from identity.registry.schemas import VisibleText
 
 router = APIRouter(prefix="/v1", tags=["agency"])
 
@@ -52,7 +53,7 @@ async def post_verify(
     session: SessionDep,
     national_id: Annotated[str, Form(min_length=1, max_length=12,
                                      description="12-digit national ID (aliases resolve)")],
-    purpose: Annotated[str | None, Form(max_length=200)] = None,
+    purpose: Annotated[VisibleText | None, Form(max_length=200)] = None,
     face: Annotated[UploadFile | None, File(description="JPEG or PNG face image")] = None,
     finger_1: Upload = None, finger_2: Upload = None, finger_3: Upload = None,
     finger_4: Upload = None, finger_5: Upload = None, finger_6: Upload = None,
@@ -72,6 +73,7 @@ async def post_verify(
     req = VerifyRequest(national_id=national_id, face=await read_upload(face, "face", limit),
                         fingers=fingers, purpose=purpose)
     policy = agencies.LockPolicy.from_settings(settings)
+    await stop_if_gone(request)
     answer = await run_in_threadpool(
         lambda: verify_for_agency(session=session, principal=principal, request=req,
                                   max_pixels=settings.max_image_pixels, policy=policy))

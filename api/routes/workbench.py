@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminDep, RowId, SessionDep
 from enrollment import adjudication
+from identity.registry.schemas import VisibleNote, VisibleText
 
 router = APIRouter(tags=["adjudication"])
 
@@ -19,8 +20,8 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["same", "different", "fraud"]
-    reason_code: str = Field(min_length=1, max_length=32)
-    note: str = Field(default="", max_length=adjudication.MAX_NOTE)
+    reason_code: VisibleText = Field(min_length=1, max_length=32)
+    note: VisibleNote = Field(default="", max_length=adjudication.MAX_NOTE)
     # For "same": the candidate judged to be the packet's person (default: rank 1).
     candidate_national_id: str | None = Field(default=None, min_length=12, max_length=12)
 
@@ -46,7 +47,7 @@ class UnmergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason_code: Literal["merge_error", "court_order", "other"]
-    note: str = Field(default="", max_length=adjudication.MAX_NOTE)
+    note: VisibleNote = Field(default="", max_length=adjudication.MAX_NOTE)
 
 
 class UnmergeOut(BaseModel):

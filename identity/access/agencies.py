@@ -7,9 +7,11 @@ never derivable from the national ID without the server's secret.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,18 +35,47 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
+def webhook_url_allowed(url: str, *, allow_loopback_http: bool = False) -> bool:
+    """An ``https://`` URL with a host and no credentials; plain ``http://`` only to a loopback
+    address and only where ``allow_loopback_http`` (development and test environments)."""
+    if len(url) > 500 or not url.isprintable():
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http" or not allow_loopback_http:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def create_agency(session: Session, *, name: str, scopes: list[str],
-                  webhook_url: str | None = None, actor: str = "cli") -> Agency:
-    """Create an agency allowed ``scopes`` (subset of ``AGENCY_SCOPES``). Commits."""
+                  webhook_url: str | None = None, actor: str = "cli",
+                  allow_loopback_http: bool = False) -> Agency:
+    """Create an agency allowed ``scopes`` (subset of ``AGENCY_SCOPES``). Commits.
+
+    ``webhook_url`` must be https (``webhook_url_allowed``); ``allow_loopback_http`` admits a
+    plain-http loopback receiver, for development and tests only."""
     name = name.strip()
     if not 1 <= len(name) <= 100 or not name.isprintable():
         raise Invalid("agency name must be 1-100 printable characters", code="invalid_name")
     unknown = sorted(set(scopes) - set(AGENCY_SCOPES))
     if unknown:
         raise Invalid(f"unknown agency scope(s): {', '.join(unknown)}", code="invalid_scope")
-    if webhook_url is not None and (len(webhook_url) > 500 or
-                                    not webhook_url.startswith(("https://", "http://"))):
-        raise Invalid("webhook URL must be an http(s) URL of at most 500 characters",
+    if webhook_url is not None and not webhook_url_allowed(
+            webhook_url, allow_loopback_http=allow_loopback_http):
+        raise Invalid("webhook URL must be an https URL of at most 500 characters "
+                      "(plain http only to a loopback address outside production)",
                       code="invalid_webhook_url")
     if session.scalars(select(Agency).where(Agency.name == name)).first() is not None:
         raise Conflict("an agency with this name exists", code="agency_exists")

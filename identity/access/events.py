@@ -79,20 +79,24 @@ def _aware(at: datetime | None) -> datetime | None:
     return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def deliver_webhooks(*, session: Session, send: Sender, batch: int = 100) -> list[Delivery]:
-    """One delivery round for every agency with a webhook; commits each agency's cursor."""
+def deliver_webhooks(*, session: Session, send: Sender, batch: int = 100,
+                     allow_loopback_http: bool = False) -> list[Delivery]:
+    """One delivery round for every agency with a webhook; commits each agency's cursor.
+
+    A URL that ``agencies.webhook_url_allowed`` refuses (plain http stored before https was
+    required) is never sent to: it counts as a failed delivery, with the reason."""
     report: list[Delivery] = []
     targets = [(a.id, a.name) for a in session.scalars(
         select(Agency).where(Agency.webhook_url.is_not(None)).order_by(Agency.id))
         if "events" in (a.scopes or [])]
     session.rollback()
     for agency_id, name in targets:
-        report.append(_deliver_one(session, agency_id, name, send, batch))
+        report.append(_deliver_one(session, agency_id, name, send, batch, allow_loopback_http))
     return report
 
 
 def _deliver_one(session: Session, agency_id: int, name: str, send: Sender,
-                 batch: int) -> Delivery:
+                 batch: int, allow_loopback_http: bool) -> Delivery:
     cursor = session.get(WebhookCursor, agency_id)
     if cursor is None:
         cursor = WebhookCursor(agency_id=agency_id, last_event_id=0, attempts=0)
@@ -117,9 +121,12 @@ def _deliver_one(session: Session, agency_id: int, name: str, send: Sender,
                "x-hawiya-signature": sign(secret, stamp, body)}
     error: str | None = None
     try:
-        status = send(url, body, headers)
-        if not 200 <= status < 300:
-            error = f"HTTP {status}"
+        if not agencies.webhook_url_allowed(url, allow_loopback_http=allow_loopback_http):
+            error = "webhook URL refused: https only"
+        else:
+            status = send(url, body, headers)
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from identity.access import journal
 from identity.platform.crypto import keyed_hash
 from identity.platform.errors import Invalid, NotFound, Unauthorized
+from identity.registry.schemas import invisible_characters
 from models.base import utcnow
 from models.security import Agency, ApiKey
 
@@ -54,6 +55,8 @@ def create_key(
     """Create a key and return it in clear (the only time it exists in clear). Commits."""
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", code="invalid_role")
+    if not name.strip() or invisible_characters(name):
+        raise Invalid("a key's name is visible, non-empty text", code="invalid_name")
     unknown = sorted(set(scopes or []) - set(SCOPES))
     if unknown:
         raise Invalid(f"unknown scope(s): {', '.join(unknown)}", code="invalid_scope")

@@ -3,6 +3,9 @@ client, and a truncated or corrupt file is an error (never half an image).
 
 ``face_recognition`` switches Pillow's ``LOAD_TRUNCATED_IMAGES`` on for the whole process when it
 is imported; every decode here switches it off again and also checks the format's end marker.
+That is not enough for JPEG: a file cut short with an end marker (FF D9) appended decodes in
+Pillow without a word (libjpeg warns, then fills the rest with grey), so a JPEG must also decode
+through libjpeg-turbo in strict mode (``simplejpeg``), where any such warning is an error.
 """
 
 from __future__ import annotations
@@ -45,6 +48,18 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _jpeg_intact(data: bytes) -> bool:
+    """The JPEG decodes to its end with no libjpeg warning (premature end of a data segment,
+    corrupt data): a truncated file with an end marker appended does not."""
+    import simplejpeg
+
+    try:
+        simplejpeg.decode_jpeg(data, colorspace="gray", strict=True)
+    except (ValueError, RuntimeError):
+        return False
+    return True
+
+
 def _complete(data: bytes, media_type: str) -> bool:
     if media_type == "image/jpeg":
         return data.rstrip(b"\x00").endswith(b"\xff\xd9")
@@ -85,6 +100,8 @@ def decode(data: bytes, allowed: tuple[str, ...], *, max_pixels: int, grey: bool
         raise
     except Exception as exc:
         raise DecodeError(f"image cannot be decoded ({type(exc).__name__})") from exc
+    if media_type == "image/jpeg" and not _jpeg_intact(data):
+        raise DecodeError("image is truncated or corrupt", code="truncated_image")
     dpi = _dpi(img)
     converted = img.convert("L" if grey else "RGB")
     return DecodedImage(np.asarray(converted, dtype=np.uint8).copy(), media_type, dpi)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,17 +40,58 @@ def issue_person(session: Session, demographics: Demographics, *, actor: str,
     return person
 
 
-def link_legacy_ids(session: Session, person: Person, legacy: dict[str, str]) -> None:
-    for register, number in legacy.items():
-        existing = session.scalars(
+@dataclass(frozen=True)
+class LegacyConflict:
+    """A legacy number a packet claims that another person already holds.
+
+    ``holder_id`` / ``holder_national_id``: the person holding it now (merges followed). The
+    enrollment decision turns these into a duplicate case with the holders as candidates; a
+    legacy number never decides alone, and never blocks its owner.
+    """
+
+    register: str
+    number: str
+    holder_id: int
+    holder_national_id: str
+
+
+def legacy_conflicts(session: Session, legacy: dict[str, str], *,
+                     person_id: int | None = None) -> list[LegacyConflict]:
+    """The numbers of ``legacy`` ({register: number}) linked to someone other than
+    ``person_id`` (None: to anyone), in register order. Reads only."""
+    out: list[LegacyConflict] = []
+    for register, number in sorted(legacy.items()):
+        row = session.scalars(
             select(LegacyId).where(LegacyId.register == register, LegacyId.number == number)
         ).first()
-        if existing is None:
+        if row is None:
+            continue
+        holder = resolve_person(session, row.person_id)
+        if holder.id != person_id:
+            out.append(LegacyConflict(register, number, holder.id, holder.national_id))
+    return out
+
+
+def link_legacy_ids(session: Session, person: Person, legacy: dict[str, str], *,
+                    on_taken: Literal["raise", "skip"] = "raise") -> list[LegacyConflict]:
+    """Link the free numbers of ``legacy`` to ``person`` (no commit). A number another person
+    holds is never moved: ``on_taken="raise"`` refuses with 409 ``legacy_id_taken`` (nothing
+    linked), ``"skip"`` links the rest and returns the numbers left with their holders."""
+    taken = legacy_conflicts(session, legacy, person_id=person.id)
+    if taken and on_taken == "raise":
+        raise Conflict(f"legacy {taken[0].register} number already linked to another person",
+                       code="legacy_id_taken")
+    skip = {(c.register, c.number) for c in taken}
+    for register, number in legacy.items():
+        if (register, number) in skip:
+            continue
+        exists = session.scalars(
+            select(LegacyId.id).where(LegacyId.register == register, LegacyId.number == number)
+        ).first()
+        if exists is None:
             session.add(LegacyId(person_id=person.id, register=register, number=number))
-        elif resolve_person(session, existing.person_id).id != person.id:
-            raise Conflict(f"legacy {register} number already linked to another person",
-                           code="legacy_id_taken")
     session.flush()
+    return taken
 
 
 def resolve_person(session: Session, person_id: int) -> Person:

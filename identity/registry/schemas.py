@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 GOVERNORATES = (
     "Baghdad", "Basra", "Nineveh", "Erbil", "Sulaymaniyah", "Duhok", "Kirkuk", "Anbar",
@@ -24,6 +24,37 @@ _ARABIC_NAME = re.compile(
 def normalize_name(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     return " ".join(value.split())
+
+
+# Characters that show nothing or reorder what surrounds them: format characters (Cf: U+FEFF,
+# zero-width spaces and joiners, the bidi marks, embeddings, overrides and isolates, the Arabic
+# letter mark), controls (Cc), private use (Co), surrogates (Cs), unassigned code points (Cn) and
+# the line/paragraph separators. Two names that look the same must be the same text.
+_INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def invisible_characters(value: str, *, allow: str = "") -> list[str]:
+    """The invisible or control characters in ``value`` (as ``U+XXXX``), except ``allow``."""
+    return sorted({f"U+{ord(c):04X}" for c in value
+                   if c not in allow and unicodedata.category(c) in _INVISIBLE})
+
+
+def visible_text(value: str, *, allow: str = "") -> str:
+    """``value`` unchanged when every character shows; ``ValueError`` (a 422 in any schema)
+    naming the offending code points otherwise. The one check behind every free-text input."""
+    bad = invisible_characters(value, allow=allow)
+    if bad:
+        raise ValueError(f"text contains invisible or control characters: {', '.join(bad[:5])}")
+    return value
+
+
+def visible_multiline(value: str) -> str:
+    """``visible_text`` allowing tabs and line breaks (notes, complaint texts)."""
+    return visible_text(value, allow="\t\n\r")
+
+
+VisibleText = Annotated[str, AfterValidator(visible_text)]
+VisibleNote = Annotated[str, AfterValidator(visible_multiline)]
 
 
 class Demographics(BaseModel):
@@ -46,7 +77,7 @@ class Demographics(BaseModel):
     )
     @classmethod
     def _arabic(cls, value: str) -> str:
-        value = normalize_name(value)
+        value = visible_text(normalize_name(value))
         if not value or not _ARABIC_NAME.match(value):
             raise ValueError("names are written in Arabic script")
         return value

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from identity.registry.schemas import normalize_name
+from identity.registry.schemas import normalize_name, visible_text
 
 SOURCE_TYPES = ("hospital_certificate", "forensic_report", "court_judgment",
                 "court_proof_of_death", "consular_report")
@@ -31,9 +31,9 @@ NationalIdStr = Field(min_length=1, max_length=12, description="12-digit nationa
 def _text(value: str | None) -> str | None:
     if value is None:
         return None
-    value = normalize_name(value)
-    if not value or not value.isprintable():
-        raise ValueError("must be printable, non-empty text")
+    value = visible_text(normalize_name(value))
+    if not value:
+        raise ValueError("must be non-empty text")
     return value
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import threading
 from datetime import timedelta
+from functools import partial
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -91,29 +92,30 @@ def test_webhooks_are_signed_retried_and_resumed(engine) -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _Receiver.received, _Receiver.fail = [], True
+    deliver = partial(deliver_webhooks, allow_loopback_http=True)
     try:
         url = f"http://127.0.0.1:{server.server_port}/hook"
         with session_factory(engine)() as s:
             agency = agencies.create_agency(s, name="court-hook", scopes=["events"],
-                                            webhook_url=url)
+                                            webhook_url=url, allow_loopback_http=True)
             agency_id, secret = agency.id, agencies.webhook_secret(agency)
         _emit(engine, 3)
         send = http_sender(timeout=5)
         with session_factory(engine)() as s:
-            report = deliver_webhooks(session=s, send=send)
+            report = deliver(session=s, send=send)
         assert report[0].error == "HTTP 503" and report[0].delivered == 0
         with session_factory(engine)() as s:
             cursor = s.get(WebhookCursor, agency_id)
             assert cursor is not None and cursor.last_event_id == 0 and cursor.attempts == 1
             # Backing off: nothing is sent before the next attempt is due.
-            assert deliver_webhooks(session=s, send=send)[0].error == "backing off"
+            assert deliver(session=s, send=send)[0].error == "backing off"
             cursor = s.get(WebhookCursor, agency_id)
             assert cursor is not None
             cursor.next_attempt_at = utcnow() - timedelta(seconds=1)
             s.commit()
         _Receiver.fail = False
         with session_factory(engine)() as s:
-            assert deliver_webhooks(session=s, send=send)[0].delivered == 3
+            assert deliver(session=s, send=send)[0].delivered == 3
         headers, body = _Receiver.received[-1]
         expected = hmac.new(secret.encode(), headers["x-hawiya-timestamp"].encode() + b"." + body,
                             hashlib.sha256).hexdigest()
@@ -121,7 +123,7 @@ def test_webhooks_are_signed_retried_and_resumed(engine) -> None:
         assert [e["data"]["seq"] for e in json.loads(body)["events"]] == [0, 1, 2]
         _emit(engine, 1, start=3)
         with session_factory(engine)() as s:
-            assert deliver_webhooks(session=s, send=send)[0].delivered == 1
+            assert deliver(session=s, send=send)[0].delivered == 1
             assert s.scalars(select(WebhookCursor)).one().attempts == 0
         assert [e["data"]["seq"] for e in json.loads(_Receiver.received[-1][1])["events"]] == [3]
         assert len(_Receiver.received) == 3  # one failure, then two deliveries

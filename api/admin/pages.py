@@ -83,8 +83,8 @@ def case_image(case_id: RowId, rank: Annotated[int, Path(ge=1, le=100)],
              summary="Workbench form: decide a case", responses=web.REDIRECT_RESPONSES)
 def decide_form(
     case_id: RowId, request: Request, principal: AdminDep, session: SessionDep,
-    decision: Annotated[str, Form(max_length=16)],
-    reason_code: Annotated[VisibleText, Form(max_length=32)],
+    decision: Annotated[str, Form(min_length=1, max_length=16)],
+    reason_code: Annotated[VisibleText, Form(min_length=1, max_length=32)],
     note: Annotated[VisibleNote, Form(max_length=adjudication.MAX_NOTE)] = "",
     candidate: NidForm = "", csrf: CsrfForm = "",
 ) -> RedirectResponse:
@@ -133,7 +133,7 @@ def person_page(request: Request, principal: AdminDep, session: SessionDep,
 def unmerge_form(
     national_id: Annotated[str, Path(pattern="^[0-9]{12}$")], request: Request,
     principal: AdminDep, session: SessionDep,
-    reason_code: Annotated[VisibleText, Form(max_length=32)],
+    reason_code: Annotated[VisibleText, Form(min_length=1, max_length=32)],
     note: Annotated[VisibleNote, Form(max_length=adjudication.MAX_NOTE)] = "", csrf: CsrfForm = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf)

@@ -29,7 +29,7 @@ def signin_page(request: Request,
              summary="Exchange an admin key for a workbench session cookie",
              responses={**web.REDIRECT_RESPONSES, **web.HTML_RESPONSES})
 def signin(request: Request, session: SessionDep,
-           key: Annotated[str, Form(max_length=200)]) -> RedirectResponse:
+           key: Annotated[str, Form(min_length=1, max_length=200)]) -> RedirectResponse:
     origin = request.headers.get("origin")
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         raise Forbidden("cross-origin sign-in refused", code="csrf_failed")

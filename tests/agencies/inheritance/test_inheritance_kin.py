@@ -5,6 +5,7 @@ deeds, one person with two relationships, and the deed's corrected base."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction as F
 
 import pytest
@@ -13,7 +14,7 @@ from agencies.inheritance import InheritanceError, compute_shares
 from agencies.inheritance.labels import label_ar
 
 
-def shares(rules: str, heirs: dict[str, object], **kw: object) -> dict[str, F]:
+def shares(rules: str, heirs: Mapping[str, object], **kw: object) -> dict[str, F]:
     result = compute_shares(rules, heirs, **kw)  # type: ignore[arg-type]
     return {k: h.share for k, h in result.heirs.items()}
 

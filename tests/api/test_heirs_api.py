@@ -134,3 +134,28 @@ def test_probe_that_does_not_match_the_claimed_heir(client, engine, keys, make_k
     assert impostor["claim_consistent"] is False
     assert any("did not verify" in f for f in impostor["findings"])
     assert "template" not in str(impostor) and "score" not in str(impostor)
+
+
+def test_deed_page(client, engine, keys) -> None:
+    from tests.agencies.heirs.family import build_deed_family
+
+    with session_factory(engine)() as s:
+        people = {k: v.national_id for k, v in build_deed_family(s).items()}
+    resp = client.post("/v1/heirs/report", headers=keys["court"], json={
+        "deceased_national_id": people["amina"], "school": "sunni",
+        "case_reference": "KRK/2024/77"})
+    assert resp.status_code == 201, resp.text
+    report_id = resp.json()["report_id"]
+    page = client.get(f"/v1/heirs/reports/{report_id}/deed", headers=keys["court"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert 'dir="rtl"' in html and "<script" not in html and "http" not in html.split("<body")[0]
+    for text in ("القسام الشرعي", "الوصية الواجبة (المادة 74)", "المناسخة", "القسام النظامي",
+                 people["mahdi"], "ابن العم الشقيق", "لا يصلح للتوقيع"):
+        assert text in html, text
+    assert f"تصح المسألة من <strong class=\"num\">{resp.json()['shares']['tashih']}" in html
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed",
+                      headers=keys["other"]).status_code == 404
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed",
+                      headers=keys["health"]).status_code == 403
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed").status_code == 401

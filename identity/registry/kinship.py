@@ -149,7 +149,7 @@ def _child(person: Person) -> str:
 def _line(session: Session, person: Person, label: str, depth: int, _via: Person,
           note: str | None, evidence: tuple[str, ...]) -> list[Relative]:
     """``person``'s descendants ``depth`` generations down, labelled ``label`` + ``s_son``..."""
-    out = []
+    out: list[Relative] = []
     if depth <= 0:
         return out
     for child in children(session, person):

@@ -16,6 +16,7 @@ from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
 from api.ratelimit import RateLimiter
 from api.routes import all_routers
+from enrollment.decider import Decider
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import get_engine, read_session_factory, session_factory
 from identity.platform.settings import Settings, get_settings
@@ -30,6 +31,7 @@ DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redo
 def _load_gallery(app: FastAPI) -> None:
     try:
         with app.state.sessions() as session:
+            app.state.decider.lease.try_acquire(session)
             app.state.gallery.load(session)
     except Exception:
         log.exception("gallery could not be loaded: the service stays not ready")
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader.join()
         if app.state.gallery.ready:
             app.state.gallery.snapshot()
+        with app.state.sessions() as session:
+            app.state.decider.release(session)
 
     docs = settings.docs_on
     app = FastAPI(
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = session_factory(engine)
     app.state.read_sessions = read_session_factory(engine)
     app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
+    app.state.decider = Decider(app.state.gallery, lease_seconds=settings.decider_lease_seconds)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
     logs.install()

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # the request answers 503 with Retry-After.
     db_lock_timeout_seconds: float = 30.0
 
+    # The deciding lease: seconds a deciding process holds it without renewing (after a crash
+    # another process may decide this long after the last renewal).
+    decider_lease_seconds: float = 30.0
+
     # Agency protection.
     verify_lock_failures: int = 5
     verify_lock_seconds: int = 900

@@ -141,3 +141,22 @@ def demographics_of(person: Person) -> dict[str, Any]:
         "sex": person.sex, "birth_date": person.birth_date.isoformat(),
         "birthplace": person.birthplace,
     }
+
+
+def legacy_ids_of(session: Session, person: Person) -> dict[str, str]:
+    """The person's legacy document numbers, register → number."""
+    rows = session.scalars(select(LegacyId).where(LegacyId.person_id == person.id))
+    return {row.register: row.number for row in rows}
+
+
+def with_merged(session: Session, person: Person) -> list[int]:
+    """The person's id and the ids of every record merged into it (at any depth)."""
+    ids = [person.id]
+    frontier = [person.id]
+    while frontier:
+        merged = list(session.scalars(
+            select(Person.id).where(Person.merged_into_id.in_(frontier),
+                                    Person.status == "merged")))
+        frontier = [i for i in merged if i not in ids]
+        ids.extend(frontier)
+    return ids

@@ -1,7 +1,7 @@
 """verify person lock: failed verifies of one person counted across all agencies
 
 Revision ID: 0040_verify_person_lock
-Revises: 0008_pair_cases
+Revises: 0009_decision_unit
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0040_verify_person_lock"
-down_revision = "0008_pair_cases"
+down_revision = "0009_decision_unit"
 branch_labels = None
 depends_on = None
 

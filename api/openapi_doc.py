@@ -2,7 +2,8 @@
 
 FastAPI documents 422 as its own ``HTTPValidationError`` (``{"detail": [...]}``) while this API
 answers ``{"error": {"code", "message", "details"?}}``; every keyed operation can also answer
-401, 403 and 429, and every operation with a body 413. This rewrites the generated document so
+401, 403 and 429, every operation with a body 413, and every operation that reads the database
+503 when it is busy. This rewrites the generated document so
 that schema-driven clients (and schemathesis) see what the server really sends.
 """
 
@@ -56,6 +57,9 @@ def install_openapi(app: FastAPI, public_paths: frozenset[str]) -> None:
                 if "requestBody" in operation:
                     responses.setdefault("413", _error("request body too large"))
                     responses.setdefault("422", _error("invalid request"))
+                if path != "/healthz":
+                    responses.setdefault("503", _error(
+                        "the database is busy or unavailable: retry after Retry-After seconds"))
         app.openapi_schema = doc
         return doc
 

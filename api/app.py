@@ -7,10 +7,11 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from api import errors, logs
+from api.deps import single_query_values
 from api.gate import AuthGate
 from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/docs" if docs else None,
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        dependencies=[Depends(single_query_values)],
     )
     app.state.settings = settings
     app.state.engine = engine

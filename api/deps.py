@@ -19,7 +19,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from identity.access.keys import Principal
-from identity.platform.errors import Forbidden, Unauthorized
+from identity.platform.errors import Forbidden, Invalid, Unauthorized
 
 
 def _session(request: Request, factory_name: str) -> Iterator[Session]:
@@ -48,6 +48,18 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="row id")]
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+
+
+def single_query_values(request: Request) -> None:
+    """Refuse a query parameter given twice (422): no route takes a list, and a repeated one is
+    ambiguous (the framework keeps the last value, a proxy in front may have checked the
+    first). Installed on every route by ``api.app``."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            raise Invalid(f"query parameter {name!r} is given more than once",
+                          code="repeated_query_parameter")
+        seen.add(name)
 
 
 def current_principal(request: Request) -> Principal:

@@ -268,3 +268,13 @@ def test_work_stops_when_the_client_has_gone(app, engine, make_key) -> None:
     with session_factory(engine)() as s:
         assert s.scalar(select(func.count()).select_from(AuditRow)
                         .where(AuditRow.action == "verify")) == 1
+
+
+def test_a_query_parameter_given_twice_is_422(client, make_key) -> None:
+    feed = bearer(make_key("agency", name="feed", scopes=["events"]))
+    resp = client.get("/v1/events?after=0&after=5", headers=feed)
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "repeated_query_parameter"
+    admin = bearer(make_key("admin", name="admin-q"))
+    page = client.get("/admin/?notice=decided&notice=signed_out", headers=admin)
+    assert page.status_code == 422
+    assert client.get("/v1/events?after=0&limit=5", headers=feed).status_code == 200

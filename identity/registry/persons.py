@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from identity.access import journal
 from identity.platform.errors import Conflict, Invalid, NotFound
-from identity.registry import national_id
+from identity.registry import name_index, national_id
 from identity.registry.schemas import Demographics
 from models.person import LegacyId, NationalId, Person
 
@@ -33,6 +33,7 @@ def issue_person(session: Session, demographics: Demographics, *, actor: str,
     session.flush()
     session.add(NationalId(national_id=nid, person_id=person.id, issued_to_id=person.id))
     link_legacy_ids(session, person, demographics.legacy_ids)
+    name_index.index_person(session, person, demographics.person_fields())
     journal.emit(session, "id.issued", nid, {"national_id": nid, **(source or {})})
     journal.audit(session, actor=actor, action="id.issue", outcome="issued", person_id=person.id,
                   details={"national_id": nid, **(source or {})})

@@ -99,18 +99,17 @@ def agents_add(
     centre: str = typer.Option(...),
 ) -> None:
     """Register one of the ministry's ration keys as a licensed agent."""
-    from sqlalchemy import select
-
     from agencies.ration import agents
+    from identity.access.agencies import get_agency
     from identity.access.keys import Principal
     from identity.platform.db import session_scope
     from identity.platform.errors import DomainError
-    from models.security import Agency
 
     with session_scope() as session:
-        row = session.scalars(select(Agency).where(Agency.name == agency)).first()
-        if row is None:
-            raise _fail(f"no agency named {agency!r}")
+        try:
+            row = get_agency(session, agency)
+        except DomainError as exc:
+            raise _fail(f"no agency named {agency!r}") from exc
         admin = Principal(key_id=0, name="cli", role="agency", scopes=frozenset({"ration"}),
                           agency_id=row.id, agency_name=row.name)
         try:

@@ -33,8 +33,9 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, bucket: str) -> int | None:
-        """Count a request; None when allowed, else seconds until the next one is."""
+    def hit(self, bucket: str, *, record: bool = True) -> int | None:
+        """Count a request; None when allowed, else seconds until the next one is. With
+        ``record=False`` only ask (count it later, when it succeeded)."""
         now = self._clock()
         with self._lock:
             hits = self._hits.setdefault(bucket, deque())
@@ -42,6 +43,8 @@ class RateLimiter:
                 hits.popleft()
             if len(hits) >= self.per_minute:
                 return max(1, int(hits[0] + self.window - now) + 1)
+            if not record:
+                return None
             hits.append(now)
             if len(self._hits) > 100_000:  # forget idle buckets (unknown keys flooding)
                 for key in [k for k, v in self._hits.items() if not v]:

@@ -91,7 +91,7 @@ def block_reasons(block: Block, rule: Rule | None,
 
 
 _PROPOSALS: dict[str, tuple[str, str]] = {
-    "new_head": ("The head {about} died on {died_on}; proposed next head: {person} ({why}). "
+    "new_head": ("The head {about} died on {died_on}; proposed next head: {person} ({why_en}). "
                  "The collection right moves when staff confirm.",
                  "توفي رب الأسرة {about} في {died_on}؛ المقترح رباً للأسرة: {person} ({why_ar}). "
                  "ينتقل حق الاستلام بعد تأكيد الموظف."),
@@ -118,6 +118,7 @@ _PROPOSALS: dict[str, tuple[str, str]] = {
                              "إلى بطاقة أبيها {card}."),
 }
 _WHY_AR = {"spouse": "الزوج/الزوجة", "eldest_adult": "أكبر الأفراد البالغين سناً"}
+_WHY_EN = {"spouse": "the spouse", "eldest_adult": "the eldest adult member"}
 _PARENT_AR = {"mother": "الأم", "father": "الأب"}
 
 
@@ -127,5 +128,6 @@ def proposal_reasons(kind: str, values: dict[str, Any]) -> tuple[str, str]:
     filled = {"died_on": "?", "why": "?", "birth_date": "?", "parent": "parent",
               "contract_date": "?", "end_date": "?", "from_card": "-", **values}
     filled["why_ar"] = _WHY_AR.get(str(filled["why"]), str(filled["why"]))
+    filled["why_en"] = _WHY_EN.get(str(filled["why"]), str(filled["why"]))
     filled["parent_ar"] = _PARENT_AR.get(str(filled["parent"]), str(filled["parent"]))
     return en.format(**filled), (ar.format(**filled))

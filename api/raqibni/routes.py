@@ -60,9 +60,9 @@ def _limits(request: Request) -> Limits:
     return found
 
 
-def _hit(limiter: RateLimiter, request: Request) -> None:
+def _hit(limiter: RateLimiter, request: Request, *, record: bool = True) -> None:
     address = request.client.host if request.client else "unknown"
-    retry = limiter.hit(f"addr:{address}")
+    retry = limiter.hit(f"addr:{address}", record=record)
     if retry is not None:
         raise TooMany("too many requests from this address", code="rate_limited",
                       details={"retry_after_seconds": retry})
@@ -142,6 +142,7 @@ async def file_complaint(
 ) -> FiledView:
     limits, s = _limits(request), request.app.state.settings
     _hit(limits.reads, request)
+    _hit(limits.files, request, record=False)  # counted once filed: a typo costs no quota
     try:
         body = complaint_public.PublicComplaintIn.model_validate({
             "about": about, "agent_licence": agent_licence.strip(),
@@ -152,10 +153,10 @@ async def file_complaint(
                                for e in exc.errors()]) from None
     challenge_id = proof.check(challenge, solution, min_bits=s.raqibni_pow_bits, now=time.time())
     data = await read_upload(photo, "photo", s.raqibni_max_photo_bytes)
-    _hit(limits.files, request)
     complaint = complaint_public.file_public(session, body, photo=data or None,
                                              challenge_id=challenge_id,
                                              max_pixels=s.max_image_pixels)
+    _hit(limits.files, request)
     view = citizen_view(session, complaint)
     return FiledView(tracking_number=view.tracking_number, state=view.state,
                      state_ar=view.state_ar)

@@ -28,14 +28,15 @@ branch_labels = None
 depends_on = None
 
 _NOW = sa.DateTime(timezone=True)
-DECISION_2021 = ("Cabinet decision in force 1 June 2021, as reported by skypressiq.net "
-                 "18 Mar 2021 (secondary; gazette text not found)")
-CEILING_2M = ("2,000,000 IQD: Trade Minister A. al-Ghurairi (burathanews.com 2025-09-20, "
-              "secondary): adopted by the current government with the exchange-rate change; "
-              "date inferred = CBI revaluation 2023-02-07; VERIFY")
+DECISION_2021 = ("Cabinet decision in force 1 June 2021 (secondary: skypressiq.net "
+                 "18 Mar 2021; gazette text not found)")
+CEILING_2M = ("2,000,000 IQD; secondary: Trade Minister (burathanews.com 2025-09-20): set "
+              "with the exchange-rate change by the current government; date inferred: CBI "
+              "revaluation 2023-02-07; VERIFY")
 _START = date(2021, 6, 1)
 _RAISE = date(2023, 2, 7)
 # (category, scope, temporary, max_grade, basis)
+assert len(CEILING_2M) <= 200
 _NEW = [
     ("chamber_commerce", "household_if_head", False, 2,
      "federation of chambers of commerce, grades 1-2; " + DECISION_2021),

@@ -34,6 +34,22 @@ def sync() -> None:
     typer.echo(f"applied {applied} life event(s); cursor at event {cursor}", err=True)
 
 
+@ration_app.command("tasks")
+def tasks_list(state: str = typer.Option("open", help="open | confirmed | dismissed | void"),
+               limit: int = typer.Option(100, min=1, max=10_000)) -> None:
+    """The staff queue (after applying new life events), one JSON line per task."""
+    from agencies.ration import life_events, proposals, views
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
+
+    if state not in proposals.STATES:
+        raise _fail(f"--state must be one of {', '.join(proposals.STATES)}")
+    with session_scope() as session:
+        life_events.sync(session=session, grace_days=get_settings().ration_death_grace_days)
+        for task in proposals.tasks(session, state, limit):
+            sys.stdout.write(views.proposal_view(session, task).model_dump_json() + "\n")
+
+
 @ration_app.command("report")
 def report(
     on: str | None = typer.Option(None, help="ISO date (default today)"),

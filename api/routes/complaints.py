@@ -1,9 +1,11 @@
-"""``/v1/complaints``: "Raqibni" complaints about ration items, agents and receipts.
+"""``/v1/complaints``: "Raqibni" complaints about ration items, agents, receipts and rations
+that never came.
 
 Called by the Ministry of Trade's citizen portal and complaints desk with a ``ration`` agency
-key that is not an agent's (an agent's key gets 403: complaints may be about that agent).
-Citizens hold no keys; the portal names the citizen by national ID when filing, and must
-present the same national ID to read a complaint's status.
+key that is not an agent's (an agent's key gets 403: complaints may be about that agent). The
+portal names the citizen by national ID when filing, and must present the same national ID to
+read a complaint's status. Citizens themselves file on ``/raqibni/`` (``api.raqibni``); staff
+also answer in the admin pages (``api.admin.complaints``).
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ request leaves the server's origin; the page never scrolls sideways."""
 from __future__ import annotations
 
 import io
-import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import httpx
@@ -19,25 +17,11 @@ from identity.access.agencies import create_agency
 from identity.access.keys import create_key
 from identity.platform.db import session_factory
 from models.security import ApiKey
-from tests.browser.conftest import ARGS, CHROMIUM, SHOTS, Live
+from tests.browser.conftest import SHOTS, Live
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 ANSWER = "تم التحقق من الشكوى وإنذار الوكيل، وسيُعوَّض النقص في الوجبة القادمة."
-
-
-@pytest.fixture
-def browser(live: Live) -> Iterator:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (make browser installs Debian's package)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _ministry(live: Live) -> tuple[dict[str, str], str]:

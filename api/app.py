@@ -16,6 +16,7 @@ from api.openapi_doc import install_openapi
 from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
+from enrollment.decider import Decider
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import get_engine, session_factory
 from identity.platform.settings import Settings, get_settings
@@ -31,6 +32,7 @@ DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redo
 def _load_gallery(app: FastAPI) -> None:
     try:
         with app.state.sessions() as session:
+            app.state.decider.lease.try_acquire(session)
             app.state.gallery.load(session)
     except Exception:
         log.exception("gallery could not be loaded: the service stays not ready")
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader.join()
         if app.state.gallery.ready:
             app.state.gallery.snapshot()
+        with app.state.sessions() as session:
+            app.state.decider.release(session)
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
+    app.state.decider = Decider(app.state.gallery, lease_seconds=settings.decider_lease_seconds)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
     for router in all_routers():

@@ -42,10 +42,9 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
 
     from api.app import create_app
     from enrollment import dedup, search
-    from enrollment.extract import extract
     from enrollment.packet import Packet
-    from enrollment.records import store_samples
     from identity.access.keys import create_key
+    from identity.biometrics import probes, templates
     from identity.platform.db import make_engine, session_factory
     from identity.platform.migrate import upgrade
     from identity.platform.settings import Settings
@@ -72,7 +71,7 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
                    demographics=Demographics.model_validate(DEMOGRAPHICS),
                    face=face_path(shared, "obama2.jpg").read_bytes(),
                    fingers={i: finger_path(shared, i, 2).read_bytes() for i in range(1, 11)})
-        extracted = extract(p, max_pixels=4096 * 4096)
+        probe = probes.prepare(p.face, p.fingers, max_pixels=4096 * 4096)
         with session_factory(engine)() as s:
             enrollment = Enrollment(station_id=p.station_id, capture_id=p.capture_id,
                                     content_hash=p.content_hash(), status="issued",
@@ -82,9 +81,9 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
             s.flush()
             person_b = persons.issue_person(s, p.demographics, actor="bench")
             enrollment.person_id = person_b.id
-            store_samples(s, enrollment, extracted, person_b.id)
+            templates.store(s, enrollment.id, probe, person_b.id)
             person_a = persons.get_by_national_id(s, nid_a)
-            cand = search.rescore_person(s, person_a.id, extracted)
+            cand = search.rescore_person(s, person_a.id, probe)
             case = dedup.open_case(s, enrollment, [cand], actor="bench")
             s.commit()
             case_id = case.id

@@ -15,26 +15,29 @@
   cannot end with two IDs.
 - ``fraud``: the packet is flagged, no ID is issued; the judged candidate is flagged too.
 
-Decisions run under the same serialization as dedup decisions (one writer decides identity),
-commit, and only then add vectors to the gallery.
+A candidate may be a packet still held for review: "same" with it is refused until its own case
+is decided (409 ``candidate_held``); "different" is allowed (its later decision re-searches and
+meets this packet's new person).
+
+Decisions, unmerges and candidates added to a case all run through the decision unit
+(``enrollment.decider.Decider.run``), as live enrollment and the import do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from enrollment import search
+from enrollment.decider import Decider, Decision, Status
 from enrollment.dedup import candidate_row
 from enrollment.names import demographic_differences
 from enrollment.search import Candidate
-from enrollment.service import decision_lock, lock_decisions
 from identity.access import journal
 from identity.access.keys import Principal
-from identity.biometrics.gallery import Gallery
+from identity.biometrics import templates
 from identity.platform.errors import Conflict, Invalid, NotFound
 from identity.registry import merge, persons
 from identity.registry.schemas import Demographics
@@ -60,13 +63,6 @@ class CaseChanged(Exception):
         self.candidates = candidates
 
 
-@dataclass
-class Applied:
-    status_code: int
-    body: dict[str, Any]
-    gallery_ids: list[int] = field(default_factory=list)
-
-
 def check_reason(decision: str, reason_code: str, note: str) -> None:
     if decision not in REASONS:
         raise Invalid(f"decision must be one of {', '.join(REASONS)}", code="invalid_decision")
@@ -85,16 +81,37 @@ def _candidates(session: Session, case: DuplicateCase) -> list[DuplicateCandidat
                                 .order_by(DuplicateCandidate.rank)))
 
 
-def _target(session: Session, case: DuplicateCase, national_id: str | None) -> Person:
-    """The candidate judged to be the packet's person (rank 1 unless named), after merges."""
+def candidate_person(session: Session, cand: DuplicateCandidate) -> Person | None:
+    """The person a candidate is now (after merges, or after its held packet was decided);
+    None while it is a packet still held for review (or one judged fraudulent)."""
+    if cand.person_id is not None:
+        return persons.resolve_person(session, cand.person_id)
+    held = session.get(Enrollment, cand.held_enrollment_id)
+    if held is None or held.person_id is None:
+        return None
+    return persons.resolve_person(session, held.person_id)
+
+
+def _target(session: Session, case: DuplicateCase, national_id: str | None,
+            decision: str) -> Person | None:
+    """The candidate judged to be the packet's person (rank 1 unless named), after merges.
+    None only for "different" on a case whose candidates are all held packets."""
     cands = _candidates(session, case)
     if not cands:
         raise Conflict("the case has no candidate", code="case_without_candidate")
+    resolved = [(c, candidate_person(session, c)) for c in cands]
     if not national_id:
-        return persons.resolve_person(session, cands[0].person_id)
+        if decision != "same":
+            return next((p for _c, p in resolved if p is not None), None)
+        first, person = resolved[0]
+        if person is None:
+            raise Conflict(f"candidate 1 is a packet held in its own case (enrollment "
+                           f"{first.held_enrollment_id}): decide that case first",
+                           code="candidate_held")
+        return person
     wanted = persons.get_by_national_id(session, national_id)
-    for cand in cands:
-        if persons.resolve_person(session, cand.person_id).id == wanted.id:
+    for _cand, person in resolved:
+        if person is not None and person.id == wanted.id:
             return wanted
     raise Invalid("that national ID is not a candidate of this case", code="not_a_candidate")
 
@@ -106,35 +123,26 @@ def _pending(session: Session, case: DuplicateCase) -> CaseDecision | None:
 
 def decide(session: Session, *, case_id: int, principal: Principal, decision: str,
            reason_code: str, note: str = "", candidate_national_id: str | None = None,
-           gallery: Gallery, two_admins: bool) -> Applied:
+           decider: Decider, two_admins: bool) -> Decision:
     """Decide a case; commits. 200 when applied, 202 when a merge awaits a second admin."""
     check_reason(decision, reason_code, note)
-    with decision_lock:
-        try:
-            lock_decisions(session)
-            applied = _decide(session, case_id=case_id, principal=principal, decision=decision,
-                              reason_code=reason_code, note=note.strip(),
-                              candidate_national_id=candidate_national_id,
-                              two_admins=two_admins, gallery=gallery)
-            session.commit()
-        except CaseChanged as changed:
-            session.rollback()
-            _add_candidates(session, case_id, changed.candidates, principal)
-            session.commit()
-            raise Conflict("persons enrolled since this case opened also match the packet; "
-                           "they were added to the case: review it again",
-                           code="case_changed") from None
-        except BaseException:
-            session.rollback()
-            raise
-        if applied.gallery_ids:  # after the commit, still under the decision lock
-            gallery.add_committed(sessionmaker(bind=session.get_bind()), applied.gallery_ids)
-    return applied
+    try:
+        return decider.run(session, lambda s: _decide(
+            s, case_id=case_id, principal=principal, decision=decision,
+            reason_code=reason_code, note=note.strip(),
+            candidate_national_id=candidate_national_id, two_admins=two_admins,
+            decider=decider))
+    except CaseChanged as changed:
+        fresh = changed.candidates
+        decider.run(session, lambda s: _add_candidates(s, case_id, fresh, principal))
+        raise Conflict("persons enrolled since this case opened also match the packet; "
+                       "they were added to the case: review it again",
+                       code="case_changed") from None
 
 
 def _decide(session: Session, *, case_id: int, principal: Principal, decision: str,
             reason_code: str, note: str, candidate_national_id: str | None,
-            two_admins: bool, gallery: Gallery) -> Applied:
+            two_admins: bool, decider: Decider) -> Decision:
     case = session.get(DuplicateCase, case_id)
     if case is None:
         raise NotFound("no such duplicate case", code="case_not_found")
@@ -142,10 +150,12 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
         raise Conflict(f"the case was already decided ({case.decision})", code="case_decided")
     enrollment = session.get(Enrollment, case.enrollment_id)
     assert enrollment is not None
-    target = _target(session, case, candidate_national_id if decision == "same" else None)
+    target = _target(session, case, candidate_national_id if decision == "same" else None,
+                     decision)
     packet_person = (persons.resolve_person(session, enrollment.person_id)
                      if enrollment.person_id is not None else None)
-    is_merge = decision == "same" and packet_person is not None and packet_person.id != target.id
+    is_merge = (decision == "same" and packet_person is not None and target is not None
+                and packet_person.id != target.id)
 
     pending = _pending(session, case)
     confirmed_by: str | None = None
@@ -153,7 +163,8 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
     if pending is not None:
         same_admin = (pending.proposed_key_id == principal.key_id
                       or pending.proposed_by.split("#")[0] == principal.actor.split("#")[0])
-        agrees = (pending.decision == decision and pending.target_person_id == target.id)
+        agrees = (pending.decision == decision and target is not None
+                  and pending.target_person_id == target.id)
         if same_admin:
             raise Conflict("this merge was proposed by you: a different admin must confirm it",
                            code="second_admin_required")
@@ -167,30 +178,34 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
                                                          "decision_id": pending.id})
     if row is None:
         row = CaseDecision(case_id=case.id, decision=decision, reason_code=reason_code,
-                           note=note, target_person_id=target.id, status="proposed",
+                           note=note, target_person_id=target.id if target else None,
+                           status="proposed",
                            proposed_by=principal.actor, proposed_key_id=principal.key_id,
                            result={})
         session.add(row)
         session.flush()
         if is_merge and two_admins:
+            assert target is not None
             journal.audit(session, actor=principal.actor, action="case.propose_merge",
                           outcome="proposed", person_id=target.id,
                           details={"case_id": case.id, "decision_id": row.id,
                                    "reason_code": reason_code, "note": note})
-            return Applied(202, {"case_id": case.id, "decision": decision,
+            return Decision(202, {"case_id": case.id, "decision": decision,
                                  "status": "awaiting_second_admin", "decision_id": row.id,
                                  "proposed_by": principal.actor})
 
     reason = {"reason_code": row.reason_code, "note": row.note}
+    removed: list[int] = []
     if decision == "same":
-        result, gallery_ids = _same(session, case, enrollment, target, packet_person,
-                                    principal, confirmed_by, row, reason)
+        assert target is not None
+        result = _same(session, case, enrollment, target, packet_person, principal,
+                       confirmed_by, row, reason)
     elif decision == "different":
         if packet_person is None:
-            _check_unchanged(session, case, enrollment, gallery)
-        result, gallery_ids = _different(session, case, enrollment, packet_person, principal)
+            _check_unchanged(session, case, enrollment, decider)
+        result = _different(session, case, enrollment, packet_person, principal)
     else:
-        result, gallery_ids = _fraud(session, enrollment, target, packet_person)
+        result, removed = _fraud(session, enrollment, target, packet_person)
     case.status, case.decision, case.decided_at = "decided", decision, utcnow()
     row.status, row.applied_at, row.result = "applied", utcnow(), result
     journal.audit(session, actor=principal.actor, action="case.decide", outcome=decision,
@@ -200,26 +215,24 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
                            **{k: v for k, v in result.items() if k != "person_id"}})
     body = {"case_id": case.id, "decision": decision, "status": "applied",
             "decision_id": row.id, **{k: v for k, v in result.items() if k != "person_id"}}
-    return Applied(200, body, gallery_ids)
+    return Decision(200, body, gallery_remove=removed)
 
 
-def _attach_templates(session: Session, enrollment: Enrollment, person_id: int) -> list[int]:
-    ids = list(session.scalars(select(Template.id).where(
-        Template.enrollment_id == enrollment.id, Template.person_id.is_(None))))
-    if ids:
-        session.execute(update(Template).where(Template.id.in_(ids))
-                        .values(person_id=person_id))
-    return ids
+def _attach_templates(session: Session, enrollment: Enrollment, person_id: int) -> None:
+    """A held packet's templates become the person's (they are in the gallery already)."""
+    session.execute(update(Template).where(Template.enrollment_id == enrollment.id,
+                                           Template.person_id.is_(None))
+                    .values(person_id=person_id))
 
 
 def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target: Person,
           packet_person: Person | None, principal: Principal, confirmed_by: str | None,
-          row: CaseDecision, reason: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+          row: CaseDecision, reason: dict[str, Any]) -> dict[str, Any]:
     if packet_person is None:  # a held packet: a new encounter of the candidate
         legacy = Demographics.model_validate(enrollment.demographics).legacy_ids
         persons.link_legacy_ids(session, target, legacy)
-        enrollment.person_id, enrollment.status = target.id, "matched"
-        ids = _attach_templates(session, enrollment, target.id)
+        enrollment.person_id, enrollment.status = target.id, Status.MATCHED
+        _attach_templates(session, enrollment, target.id)
         diffs = demographic_differences(dict(enrollment.demographics),
                                         persons.demographics_of(target))
         enrollment.response = {"enrollment_id": enrollment.id, "status": "matched",
@@ -227,40 +240,45 @@ def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target:
         pairs = _pair_cases(session, case, enrollment, target, principal)
         return {"person_id": target.id, "national_id": target.national_id,
                 "outcome": "encounter", "demographic_differences": diffs,
-                "pair_cases": pairs}, ids
+                "pair_cases": pairs}
     if packet_person.id == target.id:  # merged meanwhile: nothing left to do
         return {"person_id": target.id, "national_id": target.national_id,
-                "outcome": "already_one_person"}, []
+                "outcome": "already_one_person"}
     record = merge.merge(session, survivor=target, absorbed=packet_person,
                          actor=row.proposed_by, case_id=case.id, confirmed_by=confirmed_by,
                          reason=reason)
     return {"person_id": target.id, "national_id": target.national_id, "outcome": "merged",
-            "alias": packet_person.national_id, "merge_id": record.id}, []
+            "alias": packet_person.national_id, "merge_id": record.id}
 
 
 def _check_unchanged(session: Session, case: DuplicateCase, enrollment: Enrollment,
-                     gallery: Gallery) -> None:
-    """Raise ``CaseChanged`` when the held packet now reaches the review band with a person
-    who is not a candidate of the case (one enrolled or decided since it opened)."""
-    known = {persons.resolve_person(session, c.person_id).id
-             for c in _candidates(session, case)}
+                     decider: Decider) -> None:
+    """Raise ``CaseChanged`` when the held packet now reaches the review band with a person who
+    is not a candidate of the case (one issued since it opened). Packets held since then are
+    not: their own cases hold this packet as a candidate and follow its decision."""
+    known: set[tuple[str, int]] = set()
+    for c in _candidates(session, case):
+        person = candidate_person(session, c)
+        known.add((search.PERSON, person.id) if person is not None
+                  else (search.HELD, int(c.held_enrollment_id or 0)))
     fresh = []
-    for cand in search.search(session, gallery, search.stored_packet(session, enrollment.id)):
-        if cand.fused.band == "no_match":
+    probe = templates.of_enrollment(session, enrollment.id)
+    for cand in search.search(session, decider.gallery, probe,
+                              exclude_enrollment=enrollment.id):
+        if cand.fused.band == "no_match" or cand.person_id is None:
             continue
-        pid = persons.resolve_person(session, cand.person_id).id
-        if pid not in known:
+        key = (search.PERSON, persons.resolve_person(session, cand.person_id).id)
+        if key not in known:
             fresh.append(cand)
     if fresh:
         raise CaseChanged(fresh)
 
 
 def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
-                    principal: Principal) -> None:
-    lock_decisions(session)
+                    principal: Principal) -> Decision:
     case = session.get(DuplicateCase, case_id)
     if case is None or case.status != "open":
-        return
+        return Decision(409, {})
     rank = max((c.rank for c in _candidates(session, case)), default=0)
     for cand in candidates:
         rank += 1
@@ -269,7 +287,9 @@ def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
             case.best_llr, case.band = cand.llr, cand.fused.band
     journal.audit(session, actor=principal.actor, action="case.candidates_added",
                   outcome="case_changed",
-                  details={"case_id": case.id, "person_ids": [c.person_id for c in candidates]})
+                  details={"case_id": case.id, "person_ids": [c.person_id for c in candidates],
+                           "held_enrollment_ids": [c.held_enrollment_id for c in candidates]})
+    return Decision(409, {})
 
 
 def _pair_cases(session: Session, case: DuplicateCase, enrollment: Enrollment, target: Person,
@@ -279,9 +299,9 @@ def _pair_cases(session: Session, case: DuplicateCase, enrollment: Enrollment, t
     unless an admin already judged the two distinct (``DistinctPair``)."""
     opened = []
     for cand in _candidates(session, case):
-        other = persons.resolve_person(session, cand.person_id)
-        if cand.band != "match" or other.id == target.id or are_distinct(session, target.id,
-                                                                          other.id):
+        other = candidate_person(session, cand)
+        if (cand.band != "match" or other is None or other.id == target.id
+                or are_distinct(session, target.id, other.id)):
             continue
         pair = DuplicateCase(enrollment_id=enrollment.id, station_id=case.station_id,
                              birthplace=case.birthplace, status="open", best_llr=cand.llr,
@@ -300,27 +320,25 @@ def _pair_cases(session: Session, case: DuplicateCase, enrollment: Enrollment, t
 
 
 def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,
-               packet_person: Person | None,
-               principal: Principal) -> tuple[dict[str, Any], list[int]]:
-    ids: list[int] = []
+               packet_person: Person | None, principal: Principal) -> dict[str, Any]:
     if packet_person is None:
         demographics = Demographics.model_validate(enrollment.demographics)
         packet_person = persons.issue_person(
             session, demographics, actor=principal.actor,
             source={"enrollment_id": enrollment.id, "station_id": enrollment.station_id,
                     "case_id": case.id})
-        enrollment.person_id, enrollment.status = packet_person.id, "distinct"
-        ids = _attach_templates(session, enrollment, packet_person.id)
+        enrollment.person_id, enrollment.status = packet_person.id, Status.DISTINCT
+        _attach_templates(session, enrollment, packet_person.id)
         enrollment.response = {"enrollment_id": enrollment.id, "status": "issued",
                                "national_id": packet_person.national_id}
     distinct = []
     for cand in _candidates(session, case):
-        other = persons.resolve_person(session, cand.person_id)
-        if other.id != packet_person.id:
+        other = candidate_person(session, cand)
+        if other is not None and other.id != packet_person.id:
             remember_distinct(session, packet_person.id, other.id)
             distinct.append(other.national_id)
     return {"person_id": packet_person.id, "national_id": packet_person.national_id,
-            "outcome": "distinct", "distinct_from": distinct}, ids
+            "outcome": "distinct", "distinct_from": distinct}
 
 
 def remember_distinct(session: Session, a: int, b: int) -> None:
@@ -339,39 +357,42 @@ def are_distinct(session: Session, a: int, b: int) -> bool:
         DistinctPair.person_low == low, DistinctPair.person_high == high)).first() is not None
 
 
-def _fraud(session: Session, enrollment: Enrollment, target: Person,
+def _fraud(session: Session, enrollment: Enrollment, target: Person | None,
            packet_person: Person | None) -> tuple[dict[str, Any], list[int]]:
-    target.fraud_flag = True
-    flagged = [target.national_id]
+    """Flag the judged candidate and the packet's person; a held packet is refused for good
+    and its templates leave the gallery (returned for the decision unit to drop)."""
+    flagged = []
+    if target is not None:
+        target.fraud_flag = True
+        flagged.append(target.national_id)
+    removed: list[int] = []
     if packet_person is not None:
         packet_person.fraud_flag = True
         flagged.append(packet_person.national_id)
     else:
-        enrollment.status = "fraud"
-        enrollment.response = {"enrollment_id": enrollment.id, "status": "fraud"}
-    return {"person_id": target.id, "outcome": "flagged", "flagged": flagged}, []
+        enrollment.status = Status.FRAUD
+        enrollment.response = {"enrollment_id": enrollment.id, "status": Status.FRAUD.value}
+        removed = list(session.scalars(select(Template.id).where(
+            Template.enrollment_id == enrollment.id, Template.person_id.is_(None))))
+    return {"person_id": target.id if target else None, "outcome": "flagged",
+            "flagged": flagged}, removed
 
 
 def unmerge(session: Session, *, national_id: str, principal: Principal, reason_code: str,
-            note: str = "") -> dict[str, Any]:
+            decider: Decider, note: str = "") -> dict[str, Any]:
     """Reverse the merge that made ``national_id`` an alias; commits."""
     if reason_code not in UNMERGE_REASONS:
         raise Invalid(f"reason_code must be one of {', '.join(UNMERGE_REASONS)}",
                       code="invalid_reason")
     if len(note) > MAX_NOTE:
         raise Invalid(f"note is over {MAX_NOTE} characters", code="note_too_long")
-    with decision_lock:
-        try:
-            lock_decisions(session)
-            absorbed = merge.find_absorbed(session, national_id)
-            record = merge.unmerge(session, absorbed=absorbed, actor=principal.actor,
-                                   reason={"reason_code": reason_code, "note": note.strip()})
-            body = {"national_id": absorbed.national_id,
-                    "survivor_national_id": record.survivor_national_id,
-                    "restored_ids": list(record.national_ids), "merge_id": record.id,
-                    "status": "unmerged"}
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    return body
+    def apply(s: Session) -> Decision:
+        absorbed = merge.find_absorbed(s, national_id)
+        record = merge.unmerge(s, absorbed=absorbed, actor=principal.actor,
+                               reason={"reason_code": reason_code, "note": note.strip()})
+        return Decision(200, {"national_id": absorbed.national_id,
+                              "survivor_national_id": record.survivor_national_id,
+                              "restored_ids": list(record.national_ids), "merge_id": record.id,
+                              "status": "unmerged"})
+
+    return decider.run(session, apply).body

@@ -1,101 +1,102 @@
-"""1:N search of a packet against the gallery: index candidates, 1:1 re-scoring, fusion.
+"""1:N search of a packet against the gallery: index proposals, 1:1 re-scoring, fusion.
 
-The indexes propose template ids; their persons are re-scored 1:1 against every gallery
-template they hold (face L2 distance, LSS-R per finger position) and fused into one LLR.
+The indexes propose template ids; their owners — persons, and packets still held for review
+(a held packet is somebody too: a second packet of the same person must not get an ID while the
+first waits) — are re-scored 1:1 against every current template they hold (face L2 distance,
+LSS-R per finger position) and fused into one biometric LLR.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enrollment.extract import Extracted
-from identity.biometrics.gallery import Gallery, decrypt_template
-from matching import face as face_engine
-from matching import fingerprint as finger_engine
+from identity.biometrics import templates
+from identity.biometrics.gallery import Gallery
+from identity.biometrics.probes import Probe
 from matching import proposals, rescore, thresholds
 from matching.fusion import FusedScore, fuse
-from models.enrollment import Template
+
+PERSON, HELD = "person", "held"
+Owner = tuple[str, int]  # (PERSON, person id) or (HELD, enrollment id)
 
 
 @dataclass
 class Candidate:
-    person_id: int
+    """A person (``person_id``) or a held packet (``held_enrollment_id``) and its evidence."""
+
+    person_id: int | None
     fused: FusedScore
     face_distance: float | None
     finger_scores: dict[int, float] = field(default_factory=dict)
+    held_enrollment_id: int | None = None
 
     @property
     def llr(self) -> float:
         return self.fused.llr
 
+    @property
+    def owner(self) -> Owner:
+        if self.person_id is not None:
+            return (PERSON, self.person_id)
+        return (HELD, int(self.held_enrollment_id or 0))
 
-def search(session: Session, gallery: Gallery, extracted: Extracted) -> list[Candidate]:
-    """Ranked candidates (best fused LLR first) for a packet's templates."""
+
+def _owners(session: Session, tids: list[int]) -> dict[int, Owner]:
+    out: dict[int, Owner] = {}
+    for tid, pid, eid, status in templates.owners(session, tids):
+        if pid is not None:
+            out[tid] = (PERSON, pid)
+        elif status == "review":
+            out[tid] = (HELD, eid)
+    return out
+
+
+def search(session: Session, gallery: Gallery, probe: Probe,
+           exclude_enrollment: int | None = None) -> list[Candidate]:
+    """Ranked candidates (best fused LLR first) for a probe's templates; the held packet
+    ``exclude_enrollment`` (the probe itself, searched again) is left out."""
     with gallery.lock:
-        weights = proposals.propose(gallery.faces, gallery.fingers, extracted.face_vector,
-                                    extracted.finger_templates, pool=gallery.pool)
+        weights = proposals.propose(gallery.faces, gallery.fingers, probe.face_vector,
+                                    probe.finger_templates, pool=gallery.pool)
     if not weights:
         return []
 
-    def owner(tids: list[int]) -> dict[int, int]:
-        rows = session.execute(
-            select(Template.id, Template.person_id).where(Template.id.in_(tids))
-        ).all()
-        return {tid: pid for tid, pid in rows if pid is not None}
+    def owner(tids: list[int]) -> dict[int, Owner]:
+        return {t: o for t, o in _owners(session, tids).items()
+                if o != (HELD, exclude_enrollment)}
 
     limit = int(thresholds.value("dedup.max_candidates"))
-    shortlist = proposals.shortlist(weights, owner, limit)
-    candidates = rescore_persons(session, shortlist, extracted, gallery.pool)
-    return sorted(candidates, key=lambda c: (-c.llr, c.person_id))
+    found = rescore_owners(session, proposals.shortlist(weights, owner, limit), probe,
+                           gallery.pool)
+    return sorted(found, key=lambda c: (-c.llr, c.owner))
 
 
-def enrolled_templates(session: Session, person_ids: list[int],
-                       extracted: Extracted) -> dict[int, rescore.Enrolled]:
-    """The current-version gallery templates of these persons that the packet can be compared
-    with (faces when it has a face, fingers at the positions it has), decrypted."""
-    out = {pid: rescore.Enrolled() for pid in person_ids}
-    if not person_ids:
-        return out
-    rows = session.scalars(select(Template).where(Template.person_id.in_(person_ids))).all()
-    face_v, finger_v = face_engine.FACE_EXTRACTOR_VERSION, finger_engine.EXTRACTOR_VERSION
-    for row in rows:
-        e = out[int(row.person_id or 0)]
-        if row.modality == "face" and extracted.face_vector is not None \
-                and row.extractor_version == face_v:
-            e.faces.append(face_engine.FaceEncoding.from_bytes(decrypt_template(row)).vector)
-        elif row.modality == "finger" and row.position in extracted.finger_templates \
-                and row.extractor_version == finger_v:
-            tpl = finger_engine.FingerTemplate.from_bytes(decrypt_template(row))
-            e.fingers.setdefault(int(row.position), []).append(tpl)
+def rescore_owners(session: Session, owners: Sequence[Owner], probe: Probe,
+                   pool: Executor | None = None) -> list[Candidate]:
+    """Candidates for these owners, in the given order (1:1 re-scoring and fusion)."""
+    face, positions = probe.face is not None, probe.finger_templates.keys()
+    persons = [i for kind, i in owners if kind == PERSON]
+    held = [i for kind, i in owners if kind == HELD]
+    stored = {(PERSON, k): v for k, v in
+              templates.enrolled(session, persons, face=face, positions=positions).items()}
+    stored.update({(HELD, k): v for k, v in
+                   templates.held(session, held, face=face, positions=positions).items()})
+    keys = list(stored)
+    evidence = rescore.rescore(probe.face_vector, probe.finger_templates,
+                               {n: stored[k] for n, k in enumerate(keys)}, pool)
+    by_owner = {k: evidence[n] for n, k in enumerate(keys)}
+    out = []
+    for kind, i in owners:
+        ev = by_owner[(kind, i)]
+        out.append(Candidate(i if kind == PERSON else None,
+                             fuse(ev.face_distance, ev.finger_scores), ev.face_distance,
+                             ev.finger_scores, i if kind == HELD else None))
     return out
 
 
-def rescore_persons(session: Session, person_ids: list[int], extracted: Extracted,
-                    pool: Executor | None = None) -> list[Candidate]:
-    """Candidates for these persons, in the given order (1:1 re-scoring and fusion)."""
-    enrolled = enrolled_templates(session, person_ids, extracted)
-    evidence = rescore.rescore(extracted.face_vector, extracted.finger_templates, enrolled,
-                                 pool)
-    return [Candidate(pid, fuse(ev.face_distance, ev.finger_scores), ev.face_distance,
-                      ev.finger_scores) for pid, ev in ((p, evidence[p]) for p in person_ids)]
-
-
-def rescore_person(session: Session, person_id: int, extracted: Extracted) -> Candidate:
-    return rescore_persons(session, [person_id], extracted)[0]
-
-
-def stored_packet(session: Session, enrollment_id: int) -> Extracted:
-    """The templates a stored enrollment holds (a held packet), decrypted, for a new search."""
-    out = Extracted()
-    rows = session.scalars(select(Template).where(Template.enrollment_id == enrollment_id))
-    for row in rows:
-        blob = decrypt_template(row)
-        if row.modality == "face":
-            out.face_vector = face_engine.FaceEncoding.from_bytes(blob).vector
-        else:
-            out.finger_templates[int(row.position)] = finger_engine.FingerTemplate.from_bytes(blob)
-    return out
+def rescore_person(session: Session, person_id: int, probe: Probe) -> Candidate:
+    return rescore_owners(session, [(PERSON, person_id)], probe)[0]

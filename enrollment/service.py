@@ -1,94 +1,74 @@
-"""Packet → decision → committed records. The one writer that decides identity.
+"""A station's packet → extraction → the decision unit → committed records.
 
-Decisions are serialized: a process-wide lock plus the database's own (an advisory lock on
-PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so two packets of one person arriving together are
-decided one after the other and give one ID. Vectors reach the in-memory indexes only after
-the commit (``post_commit``) and before the lock is released. The in-memory gallery makes this
-process the one writer that decides identity: run one enrollment process per gallery.
+The replay check runs first: a retried ``capture_id`` answers the stored decision without
+extracting again. Extraction is slow and holds no transaction (nor SQLite's write lock); the
+decision itself runs in ``Decider.run`` (serialized, committed, then indexed).
 """
 
 from __future__ import annotations
 
-import threading
-
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enrollment import dedup
-from enrollment.extract import extract
+from enrollment.decider import Decider, Decision, Status
 from enrollment.packet import Packet, check_accounted
-from enrollment.records import Outcome
 from identity.access.keys import Principal
-from identity.biometrics.gallery import Gallery
+from identity.biometrics import probes
 from identity.platform.errors import Conflict
 from models.enrollment import Enrollment
 
-decision_lock = threading.Lock()
-_PG_DEDUP_LOCK = 7_401_124
+
+def find_enrollment(session: Session, station_id: str, capture_id: str) -> Enrollment | None:
+    return session.scalars(select(Enrollment).where(Enrollment.station_id == station_id,
+                                                    Enrollment.capture_id == capture_id)).first()
 
 
-def _replay(existing: Enrollment, packet_hash: str) -> Outcome:
-    if existing.content_hash != packet_hash:
+def replay(existing: Enrollment, packet: Packet) -> Decision:
+    """The stored answer to a retried capture; other content under its capture_id is a 409."""
+    if existing.content_hash != packet.content_hash():
         raise Conflict("capture_id was already used for a different packet",
                        code="capture_id_conflict")
-    return Outcome(200, dict(existing.response))
+    return Decision(200, dict(existing.response))
 
 
-def _find(session: Session, packet: Packet) -> Enrollment | None:
-    return session.scalars(
-        select(Enrollment).where(Enrollment.station_id == packet.station_id,
-                                 Enrollment.capture_id == packet.capture_id)
-    ).first()
-
-
-def lock_decisions(session: Session) -> None:
-    """Take the database side of the decision lock (PostgreSQL advisory lock; on SQLite the
-    transaction's BEGIN IMMEDIATE already holds the write lock). Hold ``decision_lock`` too."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_DEDUP_LOCK})
+def new_enrollment(packet: Packet, *, source: str) -> Enrollment:
+    return Enrollment(
+        station_id=packet.station_id, capture_id=packet.capture_id,
+        content_hash=packet.content_hash(), status=Status.PENDING,
+        demographics=packet.demographics.model_dump(mode="json"),
+        missing_fingers={str(k): v for k, v in packet.missing_fingers.items()},
+        source=source,
+    )
 
 
 def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels: int,
-           gallery: Gallery) -> Outcome:
+           decider: Decider) -> Decision:
     check_accounted(packet)
-    packet_hash = packet.content_hash()
-    existing = _find(session, packet)
+    existing = find_enrollment(session, packet.station_id, packet.capture_id)
     if existing is not None:
-        return _replay(existing, packet_hash)
+        return replay(existing, packet)
     session.rollback()  # extraction is slow: hold no transaction (nor SQLite's lock) meanwhile
 
-    extracted = extract(packet, max_pixels=max_pixels)
+    probe = probes.prepare(packet.face, packet.fingers, max_pixels=max_pixels)
 
-    with decision_lock:
-        try:
-            lock_decisions(session)
-            existing = _find(session, packet)
-            if existing is not None:
-                return _replay(existing, packet_hash)
-            enrollment = Enrollment(
-                station_id=packet.station_id, capture_id=packet.capture_id,
-                content_hash=packet_hash, status="pending",
-                demographics=packet.demographics.model_dump(mode="json"),
-                missing_fingers={str(k): v for k, v in packet.missing_fingers.items()},
-                source="station",
-            )
-            session.add(enrollment)
-            session.flush()
-            outcome = dedup.decide_and_record(session, enrollment, packet, extracted,
-                                              actor=principal.actor, gallery=gallery)
-            enrollment.response = outcome.body
-            session.commit()
-            # Still under the decision lock: the next packet's search must see these vectors.
-            for hook in outcome.post_commit:
-                hook()
-        except IntegrityError:
-            session.rollback()
-            existing = _find(session, packet)
-            if existing is None:
-                raise
-            return _replay(existing, packet_hash)
-        except BaseException:
-            session.rollback()
+    def decide(s: Session) -> Decision:
+        found = find_enrollment(s, packet.station_id, packet.capture_id)
+        if found is not None:  # the same capture decided meanwhile (a concurrent retry)
+            return replay(found, packet)
+        enrollment = new_enrollment(packet, source="station")
+        s.add(enrollment)
+        s.flush()
+        decision = dedup.decide_packet(s, enrollment, packet, probe, actor=principal.actor,
+                                       gallery=decider.gallery)
+        enrollment.response = decision.body
+        return decision
+
+    try:
+        return decider.run(session, decide)
+    except IntegrityError:  # another process committed the same capture first
+        found = find_enrollment(session, packet.station_id, packet.capture_id)
+        if found is None:
             raise
-    return Outcome(outcome.status_code, outcome.body)
+        return replay(found, packet)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -81,12 +82,16 @@ def propose(
     return dict(weights)
 
 
+Owner = TypeVar("Owner", int, tuple[str, int])  # person id, or (kind, id)
+
+
 def shortlist(
-    weights: Mapping[int, float], owner: Callable[[list[int]], Mapping[int, int]], limit: int
-) -> list[int]:
-    """The ``limit`` persons with the highest summed weight; ``owner`` maps template ids to
-    person ids (templates it does not know are dropped)."""
-    per_person: dict[int, float] = defaultdict(float)
+    weights: Mapping[int, float], owner: Callable[[list[int]], Mapping[int, Owner]], limit: int
+) -> list[Owner]:
+    """The ``limit`` owners with the highest summed weight; ``owner`` maps template ids to their
+    owners (person ids, or ``(kind, id)`` keys of persons and held packets); templates it does
+    not know are dropped."""
+    per_person: dict[Owner, float] = defaultdict(float)
     for tid, pid in owner(list(weights)).items():
         per_person[pid] += weights[tid]
     return sorted(per_person, key=lambda p: (-per_person[p], p))[: int(limit)]

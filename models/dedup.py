@@ -29,11 +29,15 @@ class DuplicateCase(Base):
 
 class DuplicateCandidate(Base):
     __tablename__ = "duplicate_candidates"
-    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),
+                      UniqueConstraint("case_id", "held_enrollment_id",
+                                       name="uq_duplicate_candidates_case_id_held"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("duplicate_cases.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    # A candidate is a person, or a packet still held for review (no ID yet): exactly one.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    held_enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"))
     rank: Mapped[int]
     llr: Mapped[float]
     band: Mapped[str] = mapped_column(String(16))

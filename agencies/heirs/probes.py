@@ -8,8 +8,7 @@ import binascii
 from dataclasses import dataclass
 
 from agencies.heirs.schemas import Probe
-from identity.biometrics import verify
-from identity.platform import media
+from identity.biometrics import probes
 from identity.platform.errors import DomainError, Invalid
 
 
@@ -17,7 +16,7 @@ from identity.platform.errors import DomainError, Invalid
 class Prepared:
     """Either a probe ready to match, or why it could not be made (a quality failure)."""
 
-    probe: verify.Probe | None
+    probe: probes.Probe | None
     failure: str | None = None
 
 
@@ -35,23 +34,20 @@ def prepare(probe: Probe, *, index: int, max_pixels: int, max_bytes: int) -> Pre
         raise Invalid(f"claimed_heirs[{index}].probe is empty", code="empty_probe")
     face = None
     if probe.face is not None:
-        raw = _bytes(probe.face, f"claimed_heirs[{index}].probe.face")
-        if len(raw) > max_bytes:
+        face = _bytes(probe.face, f"claimed_heirs[{index}].probe.face")
+        if len(face) > max_bytes:
             raise Invalid(f"claimed_heirs[{index}] face over {max_bytes} bytes",
                           code="file_too_large", status_code=413)
-        face = media.decode(raw, media.FACE_TYPES, max_pixels=max_pixels, grey=False).pixels
-    fingers, dpis = {}, {}
+    fingers = {}
     for pos, data in sorted(probe.fingers.items()):
         raw = _bytes(data, f"claimed_heirs[{index}].probe.fingers.{pos}")
         if len(raw) > max_bytes:
             raise Invalid(f"claimed_heirs[{index}] finger {pos} over {max_bytes} bytes",
                           code="file_too_large", status_code=413)
-        image = media.decode(raw, media.FINGER_TYPES, max_pixels=max_pixels, grey=True)
-        fingers[pos] = image.pixels
-        if image.dpi:
-            dpis[pos] = image.dpi
+        fingers[pos] = raw
+    capture = probes.decode_capture(face, fingers, max_pixels=max_pixels)
     try:
-        return Prepared(verify.prepare_probe(face=face, fingers=fingers, dpis=dpis))
+        return Prepared(probes.extract(capture, failure_code="probe_quality_failed"))
     except DomainError as exc:
         if exc.code == "probe_quality_failed":
             return Prepared(None, "probe_quality_failed")

@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.admin import render, views, web
+from api.admin import render, web
 from api.admin.auth import check_csrf
+from api.deciding import DeciderDep
 from api.deps import AdminDep, SessionDep
 from enrollment import adjudication
+from enrollment import workbench as views
 from identity.access import journal
 from identity.platform.errors import DomainError
 
@@ -82,7 +84,7 @@ def case_image(case_id: int, rank: Annotated[int, Path(ge=1, le=100)],
              summary="Workbench form: decide a case", responses=web.REDIRECT_RESPONSES)
 def decide_form(
     case_id: int, request: Request, principal: AdminDep, session: SessionDep,
-    decision: Annotated[str, Form(max_length=16)],
+    decider: DeciderDep, decision: Annotated[str, Form(max_length=16)],
     reason_code: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=adjudication.MAX_NOTE)] = "",
     candidate: NidForm = "", csrf: CsrfForm = "",
@@ -92,8 +94,7 @@ def decide_form(
         applied = adjudication.decide(
             session, case_id=case_id, principal=principal, decision=decision,
             reason_code=reason_code, note=note, candidate_national_id=candidate or None,
-            gallery=request.app.state.gallery,
-            two_admins=request.app.state.settings.merge_needs_two_admins)
+            decider=decider, two_admins=request.app.state.settings.merge_needs_two_admins)
         code = "awaiting_second_admin" if applied.status_code == 202 else "decided"
     except DomainError as exc:
         if not web.via_cookie(request) or exc.status_code == 404:
@@ -131,14 +132,14 @@ def person_page(request: Request, principal: AdminDep, session: SessionDep,
              responses=web.REDIRECT_RESPONSES)
 def unmerge_form(
     national_id: Annotated[str, Path(pattern="^[0-9]{12}$")], request: Request,
-    principal: AdminDep, session: SessionDep,
+    principal: AdminDep, session: SessionDep, decider: DeciderDep,
     reason_code: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=adjudication.MAX_NOTE)] = "", csrf: CsrfForm = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf)
     try:
         adjudication.unmerge(session, national_id=national_id, principal=principal,
-                             reason_code=reason_code, note=note)
+                             reason_code=reason_code, note=note, decider=decider)
         code = "unmerged"
     except DomainError as exc:
         if not web.via_cookie(request):

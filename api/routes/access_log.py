@@ -7,14 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
 from identity.access import journal
-from identity.biometrics.verify import gallery_person_ids
 from identity.platform.errors import Invalid
 from identity.registry import persons
-from models.security import AuditRow
 
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 
@@ -55,9 +52,8 @@ def get_access_log(
     if len(national_id) > 12:
         raise Invalid("national ID must be 12 digits", code="invalid_national_id")
     person = persons.get_by_national_id(session, national_id)
-    rows = session.scalars(
-        select(AuditRow).where(AuditRow.person_id.in_(gallery_person_ids(session, person)),
-                               AuditRow.id > after).order_by(AuditRow.id).limit(size)).all()
+    rows = journal.rows_about(session, persons.with_merged(session, person), after=after,
+                              limit=size)
     entries = [AccessEntry(audit_id=r.id, at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
                            actor=r.actor, agency=r.agency, action=r.action, purpose=r.purpose,
                            outcome=r.outcome, subject_ref=r.subject_ref) for r in rows]

@@ -6,22 +6,22 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, Field
 
 from api.deps import AdminDep, SessionDep
+from enrollment import workbench
 from identity.access import journal
-from identity.platform.errors import NotFound
-from models.dedup import DuplicateCandidate, DuplicateCase
-from models.enrollment import Enrollment
-from models.person import Person
+from models.dedup import DuplicateCase
 
 router = APIRouter(prefix="/v1/duplicate-cases", tags=["duplicate cases"])
 
 
 class CandidateView(BaseModel):
     rank: int
-    national_id: str
+    national_id: str | None = Field(description="the candidate's current ID (after merges); "
+                                    "null for a packet still held for review")
+    held_enrollment_id: int | None = Field(
+        None, description="the held packet's enrollment, when the candidate has no ID yet")
     llr: float
     band: str
     face_distance: float | None
@@ -62,38 +62,26 @@ def list_cases(
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CaseSummary]:
-    query = select(DuplicateCase).where(DuplicateCase.id > after)
-    if status != "all":
-        query = query.where(DuplicateCase.status == status)
-    if station:
-        query = query.where(DuplicateCase.station_id == station)
-    if birthplace:
-        query = query.where(DuplicateCase.birthplace == birthplace)
-    if band:
-        query = query.where(DuplicateCase.band == band)
-    cases = session.scalars(query.order_by(DuplicateCase.id).limit(limit)).all()
+    cases = workbench.list_cases(session, status=status, after=after, limit=limit,
+                                 f=workbench.QueueFilters(station, birthplace, band))
     return [CaseSummary.model_validate(_summary(c)) for c in cases]
 
 
 @router.get("/{case_id}", response_model=CaseView, summary="One duplicate case",
             responses={404: {"description": "no such case"}})
 def get_case(case_id: int, principal: AdminDep, session: SessionDep) -> CaseView:
-    case = session.get(DuplicateCase, case_id)
-    if case is None:
-        raise NotFound("no such duplicate case", code="case_not_found")
-    enrollment = session.get(Enrollment, case.enrollment_id)
-    rows = session.execute(
-        select(DuplicateCandidate, Person.national_id)
-        .join(Person, Person.id == DuplicateCandidate.person_id)
-        .where(DuplicateCandidate.case_id == case.id).order_by(DuplicateCandidate.rank)
-    ).all()
+    data = workbench.case(session, case_id)
+    case = data["case"]
     view = CaseView.model_validate({
         **_summary(case),
-        "demographics": dict(enrollment.demographics) if enrollment else {},
+        "demographics": dict(data["enrollment"].demographics),
         "candidates": [
-            {"rank": c.rank, "national_id": nid, "llr": c.llr, "band": c.band,
-             "face_distance": c.face_distance, "finger_scores": c.finger_scores}
-            for c, nid in rows
+            {"rank": c["rank"], "national_id": c["national_id"],
+             "held_enrollment_id": c["held_enrollment_id"], "llr": c["llr"], "band": c["band"],
+             "face_distance": c["face_distance"],
+             "finger_scores": {str(f["position"]): f["score"] for f in c["fingers"]
+                               if f["score"] is not None}}
+            for c in data["candidates"]
         ],
     })
     journal.audit(session, actor=principal.actor, action="case.read", outcome="ok",

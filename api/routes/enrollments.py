@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from api.deciding import DeciderDep
 from api.deps import SessionDep, StationDep
 from api.uploads import read_fingers, read_upload
 from enrollment.packet import Packet, parse_missing
@@ -72,6 +73,7 @@ async def post_enrollment(
     request: Request,
     principal: StationDep,
     session: SessionDep,
+    decider: DeciderDep,
     capture_id: Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")],
     demographics: Annotated[str, Form(max_length=8000, description="JSON demographics")],
     face: Annotated[UploadFile | None, File(description="JPEG or PNG face image")] = None,
@@ -91,9 +93,9 @@ async def post_enrollment(
         demographics=_demographics(demographics), face=await read_upload(face, "face", limit),
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
-    gallery = request.app.state.gallery
-    if not await run_in_threadpool(_wait_ready, gallery):
+    if not await run_in_threadpool(_wait_ready, decider.gallery):
         raise NotReady("the gallery is still loading; retry shortly", code="not_ready")
-    outcome = await run_in_threadpool(enroll, session, packet, principal,
-                                      max_pixels=settings.max_image_pixels, gallery=gallery)
-    return JSONResponse(outcome.body, outcome.status_code)
+    decision = await run_in_threadpool(
+        lambda: enroll(session, packet, principal, max_pixels=settings.max_image_pixels,
+                       decider=decider))
+    return JSONResponse(decision.body, decision.status_code)

@@ -6,13 +6,11 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import AdminDep, SessionDep
 from identity.access import journal
+from identity.biometrics import templates
 from identity.registry import persons
-from models.enrollment import Enrollment, Sample
-from models.person import LegacyId
 
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 
@@ -44,16 +42,12 @@ class PersonView(BaseModel):
             responses={404: {"description": "unknown ID"}, 422: {"description": "bad ID"}})
 def get_person(national_id: str, principal: AdminDep, session: SessionDep) -> PersonView:
     person = persons.get_by_national_id(session, national_id)
-    samples = session.scalars(
-        select(Sample).join(Enrollment, Sample.enrollment_id == Enrollment.id)
-        .where(Enrollment.person_id == person.id).order_by(Sample.id)
-    ).all()
-    legacy = session.scalars(select(LegacyId).where(LegacyId.person_id == person.id)).all()
+    samples = templates.samples_of(session, person.id)
     view = PersonView(
         national_id=person.national_id, aliases=persons.aliases(session, person),
         status=person.status, life_status=person.life_status, fraud_flag=person.fraud_flag,
         demographics=persons.demographics_of(person),
-        legacy_ids={row.register: row.number for row in legacy},
+        legacy_ids=persons.legacy_ids_of(session, person),
         samples=[SampleInfo(sample_id=s.id, enrollment_id=s.enrollment_id, modality=s.modality,
                             position=s.position, media_type=s.media_type, width=s.width,
                             height=s.height, dpi=s.dpi, captured_at=s.created_at)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.deciding import DeciderDep
 from api.deps import AdminDep, SessionDep
 from enrollment import adjudication
 
@@ -69,11 +70,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {404: {"description": "no such case o
                               "description": "merge proposed, awaiting a second admin"},
                         **_ERRORS})
 def decide_case(case_id: int, body: DecisionIn, principal: AdminDep, session: SessionDep,
-                request: Request) -> JSONResponse:
+                decider: DeciderDep, request: Request) -> JSONResponse:
     applied = adjudication.decide(
         session, case_id=case_id, principal=principal, decision=body.decision,
         reason_code=body.reason_code, note=body.note,
-        candidate_national_id=body.candidate_national_id, gallery=request.app.state.gallery,
+        candidate_national_id=body.candidate_national_id, decider=decider,
         two_admins=request.app.state.settings.merge_needs_two_admins)
     out = DecisionOut.model_validate(applied.body)
     return JSONResponse(out.model_dump(mode="json", exclude_none=True), applied.status_code)
@@ -85,7 +86,8 @@ def decide_case(case_id: int, body: DecisionIn, principal: AdminDep, session: Se
                         409: {"description": "the survivor was merged since"},
                         422: {"description": "bad reason"}})
 def unmerge_person(national_id: str, body: UnmergeIn, principal: AdminDep,
-                   session: SessionDep) -> UnmergeOut:
+                   session: SessionDep, decider: DeciderDep) -> UnmergeOut:
     result = adjudication.unmerge(session, national_id=national_id, principal=principal,
-                                  reason_code=body.reason_code, note=body.note)
+                                  reason_code=body.reason_code, note=body.note,
+                                  decider=decider)
     return UnmergeOut.model_validate(result)

@@ -9,8 +9,9 @@ record committed just before the kill are not lost. The register number is the p
 ``capture_id`` under station ``import:<register>``, so the same record arriving again (another
 file, another job) is recognised and never decided twice.
 
-Run one import (and no live enrollment process) per database at a time: the in-memory gallery
-makes this process the writer that decides identity.
+One process decides identity per database (the deciding lease of ``enrollment.decider``): the
+import takes the lease before it starts and refuses (``not_the_decider``) while a server or
+another import holds it; it gives the lease back when it ends.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from enrollment.batch.report import write_report
 from enrollment.batch.sources import list_tasks, source_kind
 from enrollment.batch.worker import init_worker, prepare
 from enrollment.batch.writer import commit_record
+from enrollment.decider import Decider
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
@@ -123,15 +125,24 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job_id, run = _start_job(session, source, register, len(tasks))
         done = set(session.scalars(select(ImportRecord.record_key)
                                    .where(ImportRecord.job_id == job_id)))
-        gallery = Gallery(settings.index_dir, settings.search_threads)
-        gallery.load(session)
-        todo = [t for t in tasks if t.key not in done]
-        with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id, bar=bar) as bar_:
-            for prep in prepared_stream(todo, workers):
-                row = commit_record(session, job_id=job_id, run=run, register=register,
-                                    prep=prep, gallery=gallery, actor=f"{actor}:{register}")
-                bar_.advance(row.status, key=row.record_key, reason=row.reason)
-        gallery.snapshot()
+        decider = Decider(Gallery(settings.index_dir, settings.search_threads),
+                          lease_seconds=settings.decider_lease_seconds)
+        decider.lease.check_and_renew(session)  # NotTheDecider while another process decides
+        session.commit()
+        try:
+            decider.gallery.load(session)
+            todo = [t for t in tasks if t.key not in done]
+            with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id,
+                                bar=bar) as bar_:
+                for prep in prepared_stream(todo, workers):
+                    row = commit_record(session, job_id=job_id, run=run, register=register,
+                                        prep=prep, decider=decider,
+                                        actor=f"{actor}:{register}")
+                    bar_.advance(row.status, key=row.record_key, reason=row.reason)
+            decider.gallery.snapshot()
+        finally:
+            session.rollback()
+            decider.release(session)
         job = session.get(ImportJob, job_id)
         assert job is not None
         job.status = "done"

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from enrollment.extract import Extracted
 from enrollment.packet import Packet
+from identity.biometrics.probes import Probe
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # one transaction file / one manifest image
 
@@ -70,7 +70,7 @@ class Prepared:
     key: str
     legacy_number: str | None = None
     packet: Packet | None = None
-    extracted: Extracted | None = None
+    extracted: Probe | None = None
     reason: str | None = None
     detail: str | None = None
     extract_s: float = 0.0

@@ -92,7 +92,7 @@ def _reason(exc: DomainError) -> tuple[str, str]:
 
 def prepare(task: Task) -> Prepared:
     """Read, validate and extract one record; a bad record comes back with its reason."""
-    from enrollment.extract import extract
+    from identity.biometrics import probes
 
     if os.environ.get(CRASH_ENV) == task.key:  # test-only fault injection (see tests)
         os._exit(70)
@@ -102,7 +102,7 @@ def prepare(task: Task) -> Prepared:
         record = read_record(task)
         number = record.legacy_number
         packet = to_packet(record, task.register)
-        extracted = extract(packet, max_pixels=task.max_pixels)
+        extracted = probes.prepare(packet.face, packet.fingers, max_pixels=task.max_pixels)
     except RecordRejected as exc:
         return Prepared(task.key, number, reason=exc.reason, detail=exc.message,
                         extract_s=time.perf_counter() - started)

@@ -1,10 +1,10 @@
 """The one writer of an import: each record's decision and its job row in one transaction.
 
-A record goes through the same decision path as live enrollment (``enrollment.dedup``) under the
-same serialization (the process lock and the database's decision lock of
-``enrollment.service``), so duplicates inside a batch are found: every earlier record of the
-batch is committed and in the gallery before the next one is searched. Its ``ImportRecord`` row
-commits in the same transaction as the decision, which is what makes a restart exact.
+A record is decided by the same unit as live enrollment (``enrollment.decider.Decider.run``
+with ``enrollment.dedup.decide_packet``), so duplicates inside a batch are found: every earlier
+record of the batch is committed and in the gallery before the next one is searched. Its
+``ImportRecord`` row commits in the same transaction as the decision, which is what makes a
+restart exact.
 
 The legacy number is linked to the person in that transaction too: by ``issue_person`` (the
 packet's demographics carry ``legacy_ids``) for a new ID, explicitly for a match. A record held
@@ -17,63 +17,20 @@ them).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enrollment import dedup
 from enrollment.batch.records import Prepared
+from enrollment.decider import Decider, Decision
 from enrollment.packet import Packet
-from enrollment.service import decision_lock, lock_decisions
-from identity.biometrics.gallery import Gallery
+from enrollment.service import find_enrollment, new_enrollment
 from identity.platform.errors import Conflict
 from identity.registry import persons
 from models.dedup import DuplicateCase
 from models.enrollment import Enrollment
 from models.imports import ImportRecord
-
-
-@dataclass
-class SearchProbe:
-    seconds: float = 0.0
-    best_llr: float | None = None
-
-
-@contextmanager
-def observe_search() -> Iterator[SearchProbe]:
-    """Time the 1:N search inside ``decide_and_record`` and keep the best fused LLR.
-
-    ``decide_and_record`` neither reports its search time nor the best score of a record that
-    got a new ID; wrapping its ``search`` for the length of one decision (under the decision
-    lock, in the import's own process) gives both without searching twice.
-    """
-    probe = SearchProbe()
-    real = dedup.search
-
-    def timed(session, gallery, extracted):
-        started = time.perf_counter()
-        try:
-            candidates = real(session, gallery, extracted)
-        finally:
-            probe.seconds += time.perf_counter() - started
-        if candidates:
-            probe.best_llr = candidates[0].llr
-        return candidates
-
-    setattr(dedup, "search", timed)  # noqa: B010
-    try:
-        yield probe
-    finally:
-        setattr(dedup, "search", real)  # noqa: B010
-
-
-def _find(session: Session, packet: Packet) -> Enrollment | None:
-    return session.scalars(select(Enrollment).where(
-        Enrollment.station_id == packet.station_id, Enrollment.capture_id == packet.capture_id,
-    )).first()
 
 
 def _case_of(session: Session, enrollment_id: int) -> int | None:
@@ -104,62 +61,48 @@ def _replay(session: Session, existing: Enrollment, packet: Packet, row: ImportR
 
 
 def commit_record(session: Session, *, job_id: int, run: int, register: str, prep: Prepared,
-                  gallery: Gallery, actor: str) -> ImportRecord:
+                  decider: Decider, actor: str) -> ImportRecord:
     """Decide one prepared record and commit it with its job row; return the row."""
     if prep.packet is None or prep.extracted is None:
         return write_reject(session, job_id=job_id, run=run, prep=prep,
                             reason=prep.reason or "invalid", detail=prep.detail)
-    packet = prep.packet
+    packet, probe = prep.packet, prep.extracted
     started = time.perf_counter()
     row = ImportRecord(job_id=job_id, record_key=prep.key, legacy_number=packet.capture_id,
                        status="pending", extract_s=prep.extract_s, run=run)
-    with decision_lock:
-        try:
-            lock_decisions(session)
-            existing = _find(session, packet)
-            post_commit = []
-            if existing is not None:
-                _replay(session, existing, packet, row)
-            else:
-                enrollment = Enrollment(
-                    station_id=packet.station_id, capture_id=packet.capture_id,
-                    content_hash=packet.content_hash(), status="pending",
-                    demographics=packet.demographics.model_dump(mode="json"),
-                    missing_fingers={str(k): v for k, v in packet.missing_fingers.items()},
-                    source="import",
-                )
-                session.add(enrollment)
-                session.flush()
-                with observe_search() as probe:
-                    outcome = dedup.decide_and_record(session, enrollment, packet,
-                                                      prep.extracted, actor=actor,
-                                                      gallery=gallery)
-                enrollment.response = outcome.body
-                if enrollment.status == "matched" and enrollment.person_id is not None:
-                    person = persons.resolve_person(session, enrollment.person_id)
-                    persons.link_legacy_ids(session, person, {register: packet.capture_id})
-                row.status = str(outcome.body["status"])
-                row.enrollment_id = enrollment.id
-                row.person_id = enrollment.person_id
-                row.case_id = outcome.body.get("case_id")
-                row.best_llr = probe.best_llr
-                row.search_s = probe.seconds
-                post_commit = outcome.post_commit
-            row.decide_s = time.perf_counter() - started
-            session.add(row)
-            session.commit()
-            # Still under the decision lock: the next record's search must see these vectors.
-            for hook in post_commit:
-                hook()
-        except Conflict as exc:
-            session.rollback()
-            if exc.code not in ("legacy_id_taken", "legacy_number_reused"):
-                raise
-            reason = "legacy_number_taken" if exc.code == "legacy_id_taken" else exc.code
-            return write_reject(session, job_id=job_id, run=run, prep=prep, reason=reason,
-                                detail=exc.message)
-        except BaseException:
-            session.rollback()
-            raise
-    return row
 
+    def decide(s: Session) -> Decision:
+        existing = find_enrollment(s, packet.station_id, packet.capture_id)
+        if existing is not None:
+            _replay(s, existing, packet, row)
+            decision = Decision(200, {})
+        else:
+            enrollment = new_enrollment(packet, source="import")
+            s.add(enrollment)
+            s.flush()
+            decision = dedup.decide_packet(s, enrollment, packet, probe, actor=actor,
+                                           gallery=decider.gallery)
+            enrollment.response = decision.body
+            if enrollment.status == "matched" and enrollment.person_id is not None:
+                person = persons.resolve_person(s, enrollment.person_id)
+                persons.link_legacy_ids(s, person, {register: packet.capture_id})
+            row.status = str(decision.body["status"])
+            row.enrollment_id = enrollment.id
+            row.person_id = enrollment.person_id
+            row.case_id = decision.body.get("case_id")
+            if decision.search is not None:
+                row.best_llr = decision.search.best_llr
+                row.search_s = decision.search.seconds
+        row.decide_s = time.perf_counter() - started
+        s.add(row)
+        return decision
+
+    try:
+        decider.run(session, decide)
+    except Conflict as exc:
+        if exc.code not in ("legacy_id_taken", "legacy_number_reused"):
+            raise
+        reason = "legacy_number_taken" if exc.code == "legacy_id_taken" else exc.code
+        return write_reject(session, job_id=job_id, run=run, prep=prep, reason=reason,
+                            detail=exc.message)
+    return row

@@ -114,3 +114,11 @@ def verify_chain(session: Session, batch: int = 5000) -> int | None:
                 return row.id
             prev = row.row_hash
             after = row.id
+
+
+def rows_about(session: Session, person_ids: list[int], *, after: int = 0,
+               limit: int = 100) -> list[AuditRow]:
+    """Audit rows naming any of ``person_ids``, in id order after ``after``."""
+    return list(session.scalars(
+        select(AuditRow).where(AuditRow.person_id.in_(person_ids), AuditRow.id > after)
+        .order_by(AuditRow.id).limit(limit)))

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from identity.access import agencies, journal
 from identity.access.keys import Principal
-from identity.biometrics.verify import DEFAULT_FINGER_DPI, match_probe, prepare_probe
+from identity.biometrics import probes
+from identity.biometrics.verify import match_probe
 from identity.platform.errors import DomainError, NotFound
-from identity.platform.media import FACE_TYPES, FINGER_TYPES, decode
 from identity.registry import persons
 from models.security import Agency
 
@@ -55,10 +55,7 @@ def _refuse(session: Session, principal: Principal, request: VerifyRequest, exc:
 def verify_for_agency(*, session: Session, principal: Principal, request: VerifyRequest,
                       max_pixels: int, policy: agencies.LockPolicy) -> AgencyVerifyAnswer:
     """Answer one agency verify (commits). Raises 404/415/422 for bad input, 429 when locked."""
-    face = decode(request.face, FACE_TYPES, max_pixels=max_pixels, grey=False) \
-        if request.face is not None else None
-    fingers = {p: decode(data, FINGER_TYPES, max_pixels=max_pixels, grey=True)
-               for p, data in sorted(request.fingers.items())}
+    capture = probes.decode_capture(request.face, request.fingers, max_pixels=max_pixels)
     agency = session.get(Agency, principal.agency_id)
     if agency is None:
         raise NotFound("the key's agency no longer exists", code="agency_not_found")
@@ -75,10 +72,7 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
     session.rollback()  # extraction is slow: hold no transaction (SQLite's write lock) meanwhile
 
     try:
-        probe = prepare_probe(
-            face=face.pixels if face is not None else None,
-            fingers={p: img.pixels for p, img in fingers.items()},
-            dpis={p: img.dpi or DEFAULT_FINGER_DPI for p, img in fingers.items()})
+        probe = probes.extract(capture, failure_code="probe_quality_failed")
     except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person_id,
                       subject_ref=ref) from None

@@ -1,10 +1,12 @@
 """The 1:N gallery: FAISS indexes derived from the database (the source of truth).
 
-Ids in the indexes are ``templates.id`` keys. Vectors are added only after the commit that
-stored their rows; snapshots are written atomically (``matching.snapshot``); on start the
-snapshots are loaded (a truncated or altered one is rebuilt, never served) and reconciled with
-the database — ids missing from the index are added, ids with no gallery row removed — before
-``ready`` turns true and ``/readyz`` reports 200.
+Ids in the indexes are ``templates.id`` keys: the templates of persons and of packets held
+for review (``templates.gallery_ids``). Vectors are added only after the commit that stored
+their rows (``apply``, called by the decision unit after its commit); snapshots are written
+atomically (``matching.snapshot``); on start the snapshots are loaded (a truncated or altered
+one is rebuilt, never served) and reconciled with the database — ids missing from the index are
+added, ids with no gallery row removed — before ``ready`` turns true and ``/readyz`` reports
+200.
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from identity.platform import crypto
-from matching import face as face_engine
+from identity.biometrics import templates
 from matching import fingerprint as finger_engine
 from matching.snapshot import SnapshotError
 from matching.vector_index import FaceIndex
@@ -30,20 +30,6 @@ log = logging.getLogger("hawiya.gallery")
 FACE_FILE = "face.snap"
 FINGER_FILE = "fingers.snap"
 SNAPSHOT_EVERY = 500  # additions between automatic snapshots
-
-
-def decrypt_template(row: Template) -> bytes:
-    return crypto.decrypt(row.ciphertext, crypto.context("templates", row.id, "data"))
-
-
-def gallery_ids(modality: str) -> Select[int]:
-    """Ids of the templates that belong in the gallery: of a person, current extractor version."""
-    version = (face_engine.FACE_EXTRACTOR_VERSION if modality == "face"
-               else finger_engine.EXTRACTOR_VERSION)
-    return select(Template.id).where(
-        Template.modality == modality, Template.person_id.is_not(None),
-        Template.extractor_version == version,
-    )
 
 
 class Gallery:
@@ -96,7 +82,7 @@ class Gallery:
                   progress: Callable[[int], None] | None = None) -> tuple[int, int]:
         added = removed = 0
         for modality, index in (("face", self.faces), ("finger", self.fingers)):
-            wanted = np.fromiter(session.scalars(gallery_ids(modality)),
+            wanted = np.fromiter(session.scalars(templates.gallery_ids(modality)),
                                  dtype=np.int64)
             have = index.ids()
             stale = np.setdiff1d(have, wanted)
@@ -105,7 +91,7 @@ class Gallery:
             missing = np.setdiff1d(wanted, have)
             for start in range(0, len(missing), 1000):
                 chunk = missing[start:start + 1000].tolist()
-                rows = session.scalars(select(Template).where(Template.id.in_(chunk))).all()
+                rows = templates.by_ids(session, chunk)
                 self._add_rows(rows)
                 added += len(rows)
                 if progress:
@@ -117,13 +103,11 @@ class Gallery:
     def _add_rows(self, rows: Iterable[Template]) -> None:
         faces: list[tuple[int, np.ndarray]] = []
         fingers: list[tuple[int, int, finger_engine.FingerTemplate]] = []
-        for row in rows:
-            blob = decrypt_template(row)
-            if row.modality == "face":
-                faces.append((row.id, face_engine.FaceEncoding.from_bytes(blob).vector))
+        for row, parsed in templates.readable(rows):
+            if isinstance(parsed, finger_engine.FingerTemplate):
+                fingers.append((row.id, row.position, parsed))
             else:
-                tpl = finger_engine.FingerTemplate.from_bytes(blob)
-                fingers.append((row.id, row.position, tpl))
+                faces.append((row.id, parsed.vector))
         with self.lock:
             if faces:
                 self.faces.add(np.array([f[0] for f in faces], np.int64),
@@ -135,23 +119,25 @@ class Gallery:
                     log.info("finger index retuned: %d IVF lists for %d fingers",
                              self.fingers.nlist, len(self.fingers))
 
-    def add_committed(self, session_factory: Callable[[], Session], ids: list[int]) -> None:
-        """Add committed template rows to the indexes (reads them back from the database)."""
-        if not ids:
+    def apply(self, session_factory: Callable[[], Session], add: list[int],
+              remove: list[int]) -> None:
+        """Bring the indexes in line with a commit: add the committed template rows ``add``
+        (read back from the database; only those that belong in the gallery), drop ``remove``.
+        The decision unit calls it after its commit, before the next decision searches."""
+        if remove:
+            arr = np.array(remove, np.int64)
+            with self.lock:
+                self.faces.remove(arr)
+                self.fingers.remove(arr)
+        if not add:
             return
         with session_factory() as session:
-            rows = session.scalars(select(Template).where(Template.id.in_(ids))).all()
-            self._add_rows([r for r in rows if r.person_id is not None])
+            rows = templates.by_ids(session, add)
+        self._add_rows(rows)
         with self.lock:
-            self._since_snapshot += len(ids)
+            self._since_snapshot += len(add)
             if self._since_snapshot >= SNAPSHOT_EVERY:
                 self.snapshot()
-
-    def remove(self, ids: list[int]) -> None:
-        arr = np.array(ids, np.int64)
-        with self.lock:
-            self.faces.remove(arr)
-            self.fingers.remove(arr)
 
     def snapshot(self) -> None:
         with self.lock:

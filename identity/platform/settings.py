@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Threads one 1:N search spreads its index calls over (searches are serialised anyway).
     search_threads: int = 2
 
+    # The deciding lease: seconds a deciding process holds it without renewing (after a crash
+    # another process may decide this long after the last renewal).
+    decider_lease_seconds: float = 30.0
+
     # Agency protection.
     verify_lock_failures: int = 5
     verify_lock_seconds: int = 900

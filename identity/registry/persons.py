@@ -103,6 +103,25 @@ def demographics_of(person: Person) -> dict[str, Any]:
     }
 
 
+def legacy_ids_of(session: Session, person: Person) -> dict[str, str]:
+    """The person's legacy document numbers, register → number."""
+    rows = session.scalars(select(LegacyId).where(LegacyId.person_id == person.id))
+    return {row.register: row.number for row in rows}
+
+
+def with_merged(session: Session, person: Person) -> list[int]:
+    """The person's id and the ids of every record merged into it (at any depth)."""
+    ids = [person.id]
+    frontier = [person.id]
+    while frontier:
+        merged = list(session.scalars(
+            select(Person.id).where(Person.merged_into_id.in_(frontier),
+                                    Person.status == "merged")))
+        frontier = [i for i in merged if i not in ids]
+        ids.extend(frontier)
+    return ids
+
+
 def set_nationality(session: Session, person_id: int, code: str, *, actor: str,
                     source: str) -> bool:
     """Record the nationality register's answer for a person (ICAO 9303 alpha-3, e.g. ``IRQ``,

@@ -55,13 +55,16 @@ def _decide(client, headers, case_id: int, decision: str, reason: str, **extra):
 def test_same_person_makes_the_held_packet_an_encounter(client, engine, admin, person_a,
                                                         make_key, shared_data: Path) -> None:
     gallery = client.app.state.gallery
-    case_id = _held(client, make_key, shared_data)
     before = len(gallery.fingers) + len(gallery.faces)
+    case_id = _held(client, make_key, shared_data)
+    # A held packet is in the gallery at once (face + three fingers): a candidate for the
+    # packets that follow it; deciding it changes its owner, not the indexes.
+    assert len(gallery.fingers) + len(gallery.faces) == before + 4
     resp = _decide(client, admin, case_id, "same", "biometric_match", note="thumb and face")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert (body["outcome"], body["national_id"]) == ("encounter", person_a)
-    assert len(gallery.fingers) + len(gallery.faces) == before + 4  # face + three fingers
+    assert len(gallery.fingers) + len(gallery.faces) == before + 4
     with session_factory(engine)() as s:
         case = s.get(DuplicateCase, case_id)
         assert case is not None and (case.status, case.decision) == ("decided", "same")
@@ -101,16 +104,21 @@ def test_different_persons_issue_an_id_and_remember_the_pair(client, engine, adm
 
 def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin, person_a,
                                                          make_key, shared_data: Path) -> None:
-    """Both packets were held against person A before either was decided; the first becomes
-    a new person, so the second must not become yet another: its case gains that person."""
+    """The second packet of one person arrives while the first is held: the held packet is its
+    candidate from the start, and becomes the person the first case's decision makes it."""
     first = _held(client, make_key, shared_data, "h1")
     second = _held(client, make_key, shared_data, "h2")
+    before = client.get(f"/v1/duplicate-cases/{second}", headers=admin).json()
+    held = [c for c in before["candidates"] if c["national_id"] is None]
+    assert [c["held_enrollment_id"] for c in held] == [
+        client.get(f"/v1/duplicate-cases/{first}", headers=admin).json()["enrollment_id"]]
+    assert held[0]["band"] == "match"  # the same face and fingers, sent twice
+    early = _decide(client, admin, second, "same", "biometric_match")
+    if held[0]["rank"] == 1:  # "same" with a packet still held waits for that packet's case
+        assert early.status_code == 409 and early.json()["error"]["code"] == "candidate_held"
     resp = _decide(client, admin, first, "different", "different_biometrics")
     assert resp.status_code == 200, resp.text
     new_id = resp.json()["national_id"]
-    refused = _decide(client, admin, second, "different", "different_biometrics")
-    assert refused.status_code == 409, refused.text
-    assert refused.json()["error"]["code"] == "case_changed"
     case = client.get(f"/v1/duplicate-cases/{second}", headers=admin).json()
     assert case["status"] == "open"
     by_id = {c["national_id"]: c for c in case["candidates"]}
@@ -119,6 +127,23 @@ def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin,
     assert ok.status_code == 200, ok.text
     with session_factory(engine)() as s:
         assert s.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_a_person_issued_since_the_case_opened_changes_it(client, engine, admin, person_a,
+                                                          make_key, shared_data: Path) -> None:
+    """A person who also matches the held packet is issued after the case opened (a legacy
+    register loaded without dedup): "different" is refused until the case shows them."""
+    case_id = _held(client, make_key, shared_data, "h1")
+    p = wh.make_packet(shared_data, "legacy-1", "obama2.jpg", "FVC2002_DB1_B", 2, (1, 2, 3, 4))
+    legacy_id, _ = wh.issue_direct(engine, client.app.state.gallery, p)
+    refused = _decide(client, admin, case_id, "different", "different_biometrics")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "case_changed"
+    case = client.get(f"/v1/duplicate-cases/{case_id}", headers=admin).json()
+    assert {c["national_id"] for c in case["candidates"]} == {person_a, legacy_id}
+    ok = _decide(client, admin, case_id, "different", "different_biometrics")
+    assert ok.status_code == 200, ok.text
+    with session_factory(engine)() as s:
         assert [a.action for a in s.scalars(select(AuditRow).where(
             AuditRow.action == "case.candidates_added"))] == ["case.candidates_added"]
 

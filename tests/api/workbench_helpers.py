@@ -15,9 +15,8 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from enrollment import dedup, search
-from enrollment.extract import extract
 from enrollment.packet import Packet
-from enrollment.records import store_samples
+from identity.biometrics import probes, templates
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import session_factory
 from identity.registry import persons
@@ -86,17 +85,17 @@ def _enrollment(p: Packet, status: str) -> Enrollment:
 
 def issue_direct(engine: Engine, gallery: Gallery, p: Packet) -> tuple[str, int]:
     """Issue an ID for ``p`` without dedup; returns (national ID, enrollment id)."""
-    extracted = extract(p, max_pixels=MAX_PIXELS)
+    probe = probes.prepare(p.face, p.fingers, max_pixels=MAX_PIXELS)
     with session_factory(engine)() as s:
         enrollment = _enrollment(p, "issued")
         s.add(enrollment)
         s.flush()
         person = persons.issue_person(s, p.demographics, actor="test:legacy-import")
         enrollment.person_id = person.id
-        ids = [t.id for t in store_samples(s, enrollment, extracted, person.id)]
+        ids = [t.id for t in templates.store(s, enrollment.id, probe, person.id)]
         s.commit()
         nid, eid = person.national_id, enrollment.id
-    gallery.add_committed(session_factory(engine), ids)
+    gallery.apply(session_factory(engine), ids, [])
     return nid, eid
 
 
@@ -106,7 +105,7 @@ def pair_case(engine: Engine, enrollment_id: int, national_id: str) -> int:
         enrollment = s.get(Enrollment, enrollment_id)
         assert enrollment is not None
         other = persons.get_by_national_id(s, national_id)
-        cand = search.rescore_person(s, other.id, search.stored_packet(s, enrollment_id))
+        cand = search.rescore_person(s, other.id, templates.of_enrollment(s, enrollment_id))
         case = dedup.open_case(s, enrollment, [cand], actor="test")
         s.commit()
         return case.id

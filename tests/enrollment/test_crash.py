@@ -22,6 +22,7 @@ SCRIPT = textwrap.dedent("""
     from enrollment.packet import Packet
     from enrollment.service import enroll
     from identity.platform.db import make_engine, session_factory
+    from enrollment.decider import Decider
     from identity.biometrics.gallery import Gallery
     from identity.access.keys import Principal
     from identity.registry.schemas import Demographics
@@ -40,7 +41,7 @@ SCRIPT = textwrap.dedent("""
     gallery = Gallery(__import__("pathlib").Path(sys.argv[4]))
     gallery.load(session)
     out = enroll(session, packet, Principal(1, "st", "station", frozenset(), None, None),
-                 max_pixels=4096 * 4096, gallery=gallery)
+                 max_pixels=4096 * 4096, decider=Decider(gallery))
     print(out.status_code)
 """)
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from sqlalchemy import select, update
 
 from identity.access import agencies
-from identity.biometrics import verify
+from identity.biometrics import probes, verify
 from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
 from matching import thresholds
@@ -20,23 +19,15 @@ from models.base import utcnow
 from models.enrollment import Template
 from models.person import Person
 from tests.api.verify_helpers import enroll
-from tests.packets import face_path, finger_path
+from tests.packets import face_path, finger_path, png_bytes
 
 FINGERS = (1, 2)
 
 
-def _rgb(path: Path) -> np.ndarray:
-    return np.asarray(Image.open(path).convert("RGB"), dtype=np.uint8)
-
-
-def _grey(path: Path) -> np.ndarray:
-    return np.asarray(Image.open(path).convert("L"), dtype=np.uint8)
-
-
-def _probe(shared: Path, face: str, db: str) -> verify.Probe:
-    return verify.prepare_probe(
-        face=_rgb(face_path(shared, face)),
-        fingers={p: _grey(finger_path(shared, p, 2, db)) for p in FINGERS})
+def _probe(shared: Path, face: str, db: str) -> probes.Probe:
+    return probes.prepare(face_path(shared, face).read_bytes(),
+                          {p: finger_path(shared, p, 2, db).read_bytes() for p in FINGERS},
+                          max_pixels=4096 * 4096, failure_code="probe_quality_failed")
 
 
 @pytest.fixture
@@ -92,15 +83,19 @@ def test_other_versions_and_tampered_templates_are_never_compared(engine, enroll
 
 
 def test_probe_quality_failures_are_named() -> None:
-    blank = np.zeros((300, 300), np.uint8)
+    blank = png_bytes(np.zeros((300, 300), np.uint8))
+    black_face = png_bytes(np.zeros((120, 120, 3), np.uint8))
     with pytest.raises(Invalid) as err:
-        verify.prepare_probe(face=np.zeros((120, 120, 3), np.uint8), fingers={4: blank})
+        probes.prepare(black_face, {4: blank}, max_pixels=4096 * 4096,
+                       failure_code="probe_quality_failed")
     assert err.value.code == "probe_quality_failed"
     assert {d["sample"] for d in err.value.details} == {"face", "finger_4"}
-    with pytest.raises(Invalid):
-        verify.prepare_probe(face=None, fingers={})
-    with pytest.raises(Invalid):
-        verify.prepare_probe(face=None, fingers={11: blank})
+    with pytest.raises(Invalid) as err:
+        probes.prepare(None, {}, max_pixels=4096 * 4096)
+    assert err.value.code == "empty_probe"
+    with pytest.raises(Invalid) as err:
+        probes.prepare(None, {11: blank}, max_pixels=4096 * 4096)
+    assert err.value.code == "invalid_finger_position"
 
 
 def test_lock_counts_consecutive_failures_per_agency_and_expires(engine, enrolled) -> None:

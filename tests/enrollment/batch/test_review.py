@@ -11,6 +11,7 @@ from sqlalchemy import select
 from enrollment.adjudication import decide
 from enrollment.batch.generator import BatchSpec, make_batch
 from enrollment.batch.job import run_import
+from enrollment.decider import Decider
 from identity.access.keys import authenticate, create_key
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import session_factory
@@ -43,6 +44,6 @@ def test_held_record_is_linked_when_decided(sqlite_engine, settings, shared_data
         gallery = Gallery(settings.index_dir)
         gallery.load(s)
         decide(s, case_id=case["case_id"], principal=admin, decision="same",
-               reason_code="biometric_match", gallery=gallery, two_admins=False)
+               reason_code="biometric_match", decider=Decider(gallery), two_admins=False)
         link = s.scalars(select(LegacyId).where(LegacyId.number == held.legacy_number)).one()
         assert link.person_id == issued.person_id

@@ -1,4 +1,5 @@
-"""What the workbench pages show, read from the registry (no rendering here)."""
+"""The adjudication read model: the queue, a case with its candidates side by side, a person's
+history. The workbench pages and the JSON routes read cases through here (no rendering)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from enrollment.adjudication import candidate_person
 from enrollment.names import demographic_differences
 from identity.platform.errors import NotFound
 from identity.registry import persons
@@ -16,7 +18,7 @@ from matching import thresholds
 from models.adjudication import CaseDecision, MergeRecord
 from models.dedup import DuplicateCandidate, DuplicateCase
 from models.enrollment import Enrollment, Sample, Template
-from models.person import LegacyId, Person
+from models.person import Person
 
 FIELDS = (("given_name", "الاسم"), ("father_name", "اسم الأب"), ("grandfather_name", "اسم الجد"),
           ("surname", "اللقب"), ("mother_name", "اسم الأم"),
@@ -49,6 +51,21 @@ class QueueFilters:
     band: str | None = None
     min_llr: float | None = None
     max_llr: float | None = None
+
+
+def list_cases(session: Session, *, status: str, f: QueueFilters, after: int = 0,
+               limit: int = 50) -> list[DuplicateCase]:
+    """Cases in id order after ``after`` (``status``: open, decided or all)."""
+    q = select(DuplicateCase).where(DuplicateCase.id > after)
+    if status != "all":
+        q = q.where(DuplicateCase.status == status)
+    if f.station:
+        q = q.where(DuplicateCase.station_id == f.station)
+    if f.governorate:
+        q = q.where(DuplicateCase.birthplace == f.governorate)
+    if f.band:
+        q = q.where(DuplicateCase.band == f.band)
+    return list(session.scalars(q.order_by(DuplicateCase.id).limit(limit)))
 
 
 def queue(session: Session, f: QueueFilters, limit: int = 200) -> dict[str, Any]:
@@ -97,6 +114,14 @@ class Side:
     fingers: set[int] = field(default_factory=set)
 
 
+def _positions(session: Session, *, person_id: int | None = None,
+               enrollment_id: int | None = None) -> set[int]:
+    q = select(Template.position)
+    q = (q.where(Template.person_id == person_id) if person_id is not None
+         else q.where(Template.enrollment_id == enrollment_id))
+    return set(session.scalars(q))
+
+
 def _packet_side(session: Session, enrollment: Enrollment) -> Side:
     positions = set(session.scalars(select(Sample.position).where(
         Sample.enrollment_id == enrollment.id)))
@@ -107,34 +132,56 @@ def _packet_side(session: Session, enrollment: Enrollment) -> Side:
                 {p for p in positions if p > 0})
 
 
-def person_positions(session: Session, person_id: int) -> set[int]:
-    return set(session.scalars(select(Template.position).where(
-        Template.person_id == person_id)))
+def candidate_side(session: Session, cand: DuplicateCandidate) -> dict[str, Any]:
+    """Who a candidate is now: a person (after merges, or the person its held packet became),
+    or a packet still held for review (no national ID, ``held_enrollment_id`` set)."""
+    person = candidate_person(session, cand)
+    if person is not None:
+        return {"national_id": person.national_id, "status": person.status,
+                "fraud_flag": person.fraud_flag, "held_enrollment_id": None,
+                "demographics": persons.demographics_of(person),
+                "positions": _positions(session, person_id=person.id)}
+    held = session.get(Enrollment, cand.held_enrollment_id)
+    assert held is not None
+    return {"national_id": None, "status": f"held ({held.status})", "fraud_flag": False,
+            "held_enrollment_id": held.id, "demographics": dict(held.demographics),
+            "positions": _positions(session, enrollment_id=held.id)}
 
 
-def case(session: Session, case_id: int) -> dict[str, Any]:
+def candidates(session: Session, case_id: int) -> list[tuple[DuplicateCandidate, dict[str, Any]]]:
+    """A case's candidates by rank, each with ``candidate_side``."""
+    rows = session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.case_id == case_id).order_by(DuplicateCandidate.rank))
+    return [(c, candidate_side(session, c)) for c in rows]
+
+
+def get_case(session: Session, case_id: int) -> DuplicateCase:
     row = session.get(DuplicateCase, case_id)
     if row is None:
         raise NotFound("no such duplicate case", code="case_not_found")
+    return row
+
+
+def case(session: Session, case_id: int) -> dict[str, Any]:
+    row = get_case(session, case_id)
     enrollment = session.get(Enrollment, row.enrollment_id)
     assert enrollment is not None
     packet = _packet_side(session, enrollment)
     cands = []
-    for c in session.scalars(select(DuplicateCandidate).where(
-            DuplicateCandidate.case_id == row.id).order_by(DuplicateCandidate.rank)):
-        person = persons.resolve_person(session, c.person_id)
-        demo = persons.demographics_of(person)
-        have = person_positions(session, person.id)
+    for c, side in candidates(session, row.id):
+        have = side["positions"]
         scores = {int(k): float(v) for k, v in (c.finger_scores or {}).items()}
         fingers = [{"position": p, "name": FINGER_NAMES[p], "score": scores.get(p),
                     "packet": p in packet.fingers, "candidate": p in have}
                    for p in range(1, 11) if p in packet.fingers or p in have]
         cands.append({
-            "rank": c.rank, "national_id": person.national_id, "status": person.status,
-            "fraud_flag": person.fraud_flag, "llr": c.llr, "band": c.band,
+            "rank": c.rank, "national_id": side["national_id"], "status": side["status"],
+            "held_enrollment_id": side["held_enrollment_id"],
+            "fraud_flag": side["fraud_flag"], "llr": c.llr, "band": c.band,
             "face_distance": c.face_distance, "face": 0 in have and packet.face,
-            "fingers": fingers, "demographics": demo,
-            "differences": set(demographic_differences(packet.demographics, demo)),
+            "fingers": fingers, "demographics": side["demographics"],
+            "differences": set(demographic_differences(packet.demographics,
+                                                       side["demographics"])),
         })
     decisions = session.scalars(select(CaseDecision).where(CaseDecision.case_id == row.id)
                                 .order_by(CaseDecision.id)).all()
@@ -150,10 +197,9 @@ def person(session: Session, national_id: str) -> dict[str, Any]:
     merges = session.scalars(select(MergeRecord).where(
         (MergeRecord.survivor_id == found.id) | (MergeRecord.absorbed_id == found.id))
         .order_by(MergeRecord.id.desc())).all()
-    legacy = session.scalars(select(LegacyId).where(LegacyId.person_id == found.id)).all()
     enrollments = session.scalars(select(Enrollment).where(Enrollment.person_id == found.id)
                                   .order_by(Enrollment.id)).all()
     return {"person": found, "asked": national_id, "aliases": persons.aliases(session, found),
             "demographics": persons.demographics_of(found), "fields": FIELDS,
-            "merges": merges, "legacy": {r.register: r.number for r in legacy},
+            "merges": merges, "legacy": persons.legacy_ids_of(session, found),
             "enrollments": enrollments}

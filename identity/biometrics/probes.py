@@ -1,0 +1,142 @@
+"""Uploads → templates: the one path from image bytes to face and finger templates.
+
+Enrollment packets, 1:1 verify probes, heirs probes and ration receipts all come through
+``prepare``: strict decoding (``identity.platform.media``), then the face encoder and one batched
+LEADER call for the fingers (each finger resampled and segmented once, inside
+``matching.fingerprint.extract_templates``). Every failing sample is named in one ``Invalid``
+with its reason; nothing here touches the database (extraction is slow: call it before opening
+a transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from identity.platform.errors import DomainError, Invalid
+from identity.platform.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
+from matching import face as face_engine
+from matching import fingerprint as finger_engine
+
+DEFAULT_FINGER_DPI = 500
+FINGER_POSITIONS = range(1, 11)  # ISO/IEC 19794-4: 1 right thumb .. 10 left little
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One accepted sample: what was sent (``raw``), what it decoded to, its template bytes."""
+
+    modality: str  # face | finger
+    position: int  # 0 for the face
+    raw: bytes
+    image: DecodedImage
+    template: bytes
+    extractor: str
+    version: str
+
+
+@dataclass
+class Probe:
+    """A capture turned into templates: the face vector (128,) float32 and the fingers by
+    position, with the samples they came from (what enrollment stores)."""
+
+    samples: list[Sample] = field(default_factory=list)
+    face: face_engine.FaceEncoding | None = None
+    finger_templates: dict[int, finger_engine.FingerTemplate] = field(default_factory=dict)
+
+    @property
+    def face_vector(self) -> np.ndarray | None:
+        return None if self.face is None else self.face.vector
+
+    @property
+    def empty(self) -> bool:
+        return self.face is None and not self.finger_templates
+
+
+def sample_name(position: int) -> str:
+    return "face" if position == 0 else f"finger_{position}"
+
+
+def _failure(position: int, reason: str, message: str) -> dict[str, str]:
+    return {"sample": sample_name(position), "reason": reason, "message": message}
+
+
+@dataclass
+class Capture:
+    """Decoded uploads, not yet extracted: position (0 = face) → (bytes as sent, image)."""
+
+    images: dict[int, tuple[bytes, DecodedImage]] = field(default_factory=dict)
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def decode_capture(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixels: int,
+                   collect: bool = False) -> Capture:
+    """Strictly decode a capture (cheap; no extraction). ``face``: JPEG/PNG bytes;
+    ``fingers``: position (1-10) → PNG/TIFF/WSQ bytes.
+
+    Raises ``UnsupportedMedia`` (415) for a file of the wrong type and ``Invalid`` (422,
+    ``empty_probe`` / ``invalid_finger_position``) for a capture with nothing to ask. A file that
+    does not decode raises its ``DecodeError`` (422) at once, or with ``collect`` is named in
+    ``failures`` (enrollment reports every failing sample of a packet together).
+    """
+    if face is None and not fingers:
+        raise Invalid("submit a face and/or at least one finger", code="empty_probe")
+    bad = sorted(set(fingers) - set(FINGER_POSITIONS))
+    if bad:
+        raise Invalid(f"finger positions are 1-10, got {bad}", code="invalid_finger_position")
+    out = Capture()
+    items = ([(0, face, FACE_TYPES)] if face is not None else []) + \
+        [(pos, fingers[pos], FINGER_TYPES) for pos in sorted(fingers)]
+    for pos, raw, types in items:
+        try:
+            out.images[pos] = (raw, decode(raw, types, max_pixels=max_pixels, grey=pos != 0))
+        except DomainError as exc:
+            if exc.status_code == 415 or not collect:
+                raise
+            out.failures.append(_failure(pos, exc.code, exc.message))
+    return out
+
+
+def extract(capture: Capture, *, failure_code: str) -> Probe:
+    """Templates of a decoded capture: the face encoder, then one batched LEADER call for the
+    fingers. Raises ``Invalid`` (422, ``failure_code``) naming every sample that failed
+    (``details``: sample, reason, message), those ``decode_capture`` collected included."""
+    failures = list(capture.failures)
+    out = Probe()
+    if 0 in capture.images:
+        raw, img = capture.images[0]
+        try:
+            enc = face_engine.encode_face(img.pixels)
+            out.face = enc
+            out.samples.append(Sample("face", 0, raw, img, enc.to_bytes(), enc.extractor,
+                                      enc.version))
+        except face_engine.FaceQualityError as exc:
+            failures.append(_failure(0, exc.reason, str(exc)))
+    positions = sorted(p for p in capture.images if p != 0)
+    if positions:
+        results = finger_engine.extract_templates(
+            [capture.images[p][1].pixels for p in positions],
+            [capture.images[p][1].dpi or DEFAULT_FINGER_DPI for p in positions])
+        for pos, res in zip(positions, results, strict=True):
+            if isinstance(res, finger_engine.FingerQualityError):
+                failures.append(_failure(pos, res.reason, str(res)))
+                continue
+            raw, img = capture.images[pos]
+            out.finger_templates[pos] = res
+            out.samples.append(Sample("finger", pos, raw, img, res.to_bytes(), res.extractor,
+                                      res.version))
+    if failures:
+        failures.sort(key=lambda f: f["sample"] != "face")
+        raise Invalid(f"{len(failures)} sample(s) failed the quality check", code=failure_code,
+                      details=failures)
+    return out
+
+
+def prepare(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixels: int,
+            failure_code: str = "quality_failed") -> Probe:
+    """``decode_capture`` (collecting decode failures) then ``extract``: every failing sample of
+    the capture is named in one ``Invalid`` (422, ``failure_code``)."""
+    return extract(decode_capture(face, fingers, max_pixels=max_pixels, collect=True),
+                   failure_code=failure_code)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Header, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field, ValidationError
@@ -19,7 +19,7 @@ from api.deps import SessionDep
 from api.raqibni import pow as proof
 from api.ratelimit import RateLimiter
 from api.uploads import read_upload
-from identity.platform.errors import Invalid, NotFound, TooMany
+from identity.platform.errors import Forbidden, Invalid, NotFound, TooMany
 
 router = APIRouter(prefix="/raqibni", tags=["raqibni"])
 PREFIX = "/raqibni"
@@ -40,6 +40,9 @@ HEADERS = {
 _HTML: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "the page"}}
 _LOCK = threading.Lock()
+# A header only the page's own script sends: a form posted from another site (a "simple"
+# cross-origin request, no preflight) lacks it, so visitors cannot be made to file for others.
+SAME_SITE_HEADER = "X-Raqibni"
 
 
 class Limits:
@@ -125,7 +128,8 @@ class FiledView(BaseModel):
 
 @router.post("/api/complaints", response_model=FiledView, status_code=201,
              summary="File a complaint (a solved challenge; no key, no identity)",
-             responses={409: {"description": "challenge already used"},
+             responses={403: {"description": "not sent by the page's own script"},
+                        409: {"description": "challenge already used"},
                         413: {"description": "photo too large"},
                         415: {"description": "photo is no JPEG/PNG"},
                         422: {"description": "invalid field, unknown agent or round, bad photo "
@@ -139,9 +143,13 @@ async def file_complaint(
     solution: Annotated[str, Form(max_length=proof.MAX_SOLUTION_DIGITS)],
     item: Annotated[str, Form(max_length=16)] = "",
     photo: Annotated[UploadFile | None, File(description="optional JPEG/PNG")] = None,
+    x_raqibni: Annotated[str | None, Header(max_length=8, description="1")] = None,
 ) -> FiledView:
     limits, s = _limits(request), request.app.state.settings
     _hit(limits.reads, request)
+    if x_raqibni != "1":
+        raise Forbidden(f"send the {SAME_SITE_HEADER}: 1 header (the page's script does)",
+                        code="cross_site_refused")
     _hit(limits.files, request, record=False)  # counted once filed: a typo costs no quota
     try:
         body = complaint_public.PublicComplaintIn.model_validate({

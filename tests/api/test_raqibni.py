@@ -55,7 +55,8 @@ def _file(client: TestClient, solved: dict[str, str], photo: bytes | None = None
     data = {"about": "agent", "agent_licence": "BS-A-0009", "round": "2026-11",
             "text": "الوكيل أعطاني ٧ كغم طحين بدل ٩", **solved, **fields}
     files = {"photo": ("p.jpg", photo, "image/jpeg")} if photo is not None else None
-    return client.post("/raqibni/api/complaints", data=data, files=files)
+    return client.post("/raqibni/api/complaints", data=data, files=files,
+                       headers={"X-Raqibni": "1"})
 
 
 def test_file_track_staff_answer_citizen_reads(public, engine, make_key) -> None:
@@ -117,6 +118,11 @@ def test_abuse_is_refused(public, engine, make_key) -> None:
     agent(public, engine, make_key, ministry, "BS-A-0009")
     open_round(public, ministry)
     solved = _solved(public)
+    cross_site = public.post("/raqibni/api/complaints", data={
+        "about": "agent", "agent_licence": "BS-A-0009", "round": "2026-11", "text": "x",
+        **solved})  # a plain form posted from another site carries no X-Raqibni header
+    assert cross_site.status_code == 403
+    assert cross_site.json()["error"]["code"] == "cross_site_refused"
     assert _file(public, solved).status_code == 201
     replay = _file(public, solved)
     assert replay.status_code == 409 and replay.json()["error"]["code"] == "challenge_used"

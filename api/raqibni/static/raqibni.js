@@ -137,8 +137,8 @@ function setupFiling(form) {
       data.set("challenge", task.challenge);
       data.set("solution", solution);
       status.textContent = "جارٍ الإرسال…";
-      const resp = await fetch("/raqibni/api/complaints",
-                               {method: "POST", body: data, credentials: "omit"});
+      const resp = await fetch("/raqibni/api/complaints", {
+        method: "POST", body: data, credentials: "omit", headers: {"X-Raqibni": "1"}});
       if (resp.status !== 201) { showError(error, await errorCode(resp)); return; }
       const filed = await resp.json();
       document.getElementById("tracking").textContent = filed.tracking_number;

@@ -90,7 +90,8 @@ class IncomeLineView(BaseModel):
 class MemberIncomeView(BaseModel):
     national_id: str
     counted_in_household: bool
-    why: str = Field(description="head | married | minor | unmarried_adult")
+    why: str = Field(description="head | married | minor (counted in the household's total) | "
+                                 "unmarried_adult (judged alone) | deceased (not counted)")
     total_iqd: int
     rows: list[IncomeLineView]
 

@@ -9,7 +9,7 @@ from agencies.ration.rules import HOUSEHOLD, HOUSEHOLD_IF_HEAD, category
 from models.ration import Block, Rule
 
 _LIFTED_BY_AR = {"feed": "بيانات جديدة من الجهة المزودة", "appeal": "قرار اعتراض",
-                 "event": "سجل الأحوال المدنية"}
+                 "event": "سجل الأحوال المدنية", "membership": "تغيير أفراد البطاقة"}
 
 
 def _iqd(value: object) -> str:

@@ -45,7 +45,7 @@ def changed(session: Session, household_ids: list[int], actor: str,
         reconcile.card(session, household_id, actor=actor, today=today)
     for person_id in left:
         reconcile.person(session, person_id, ("income",), actor=actor, today=today,
-                         why="the person left the card")
+                         why="the person left the card", by="membership")
 
 
 def _flush_membership(session: Session, national_id: str) -> None:

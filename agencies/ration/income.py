@@ -9,8 +9,9 @@ card is judged on their own total. Both are judged by the ceiling in force in th
 latest figure speaks of.
 
 Assumptions (stated, and in one place): adult = 18 years or older today; married = a marriage
-in the registry in force today (``identity.registry.kinship``); a stream's latest figure stands
-until its feed reports a newer month (0 when the payment stopped).
+in the registry in force today (``identity.registry.kinship``); a deceased member's income no
+longer counts; a stream's latest figure stands until its feed reports a newer month (0 when the
+payment stopped).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from identity.registry import kinship, persons
 from models.ration import FeedRow, Household, Member
 
 ADULT_AGE = 18
+COUNTED = ("head", "married", "minor")  # in the household's total; the rest are judged alone
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class IncomeLine:
 class MemberIncome:
     person_id: int
     national_id: str
-    counted: bool  # in the household's total (else judged alone: an unmarried adult)
-    why: str  # head | married | minor | unmarried_adult
+    counted: bool  # in the household's total (else: an unmarried adult, or deceased)
+    why: str  # head | married | minor | unmarried_adult | deceased
     lines: list[IncomeLine]
 
     @property
@@ -62,15 +64,21 @@ def _age(born: date, on: date) -> int:
 
 
 def standing(session: Session, person_id: int, role: str | None, today: date) -> str:
-    """head | married | minor | unmarried_adult (``role``: the member's role, None: no card)."""
+    """How a person's income counts: ``deceased`` (not at all), ``no_card`` (alone: a
+    household of one), ``head``, ``minor``, ``married`` (in the household's total) or
+    ``unmarried_adult`` (alone). ``role``: the member's role on a card, None when on none."""
+    person = persons.resolve_person(session, person_id)
+    if person.life_status == "deceased":
+        return "deceased"
+    if role is None:
+        return "no_card"
     if role == "head":
         return "head"
-    person = persons.resolve_person(session, person_id)
     if _age(person.birth_date, today) < ADULT_AGE:
         return "minor"
     if any(kinship.married_at(m, today) for m, _ in kinship.marriages(session, person)):
         return "married"
-    return "unmarried_adult" if role is not None else "head"
+    return "unmarried_adult"
 
 
 def lines_of(session: Session, person_ids: list[int]) -> dict[int, list[IncomeLine]]:
@@ -91,8 +99,7 @@ def members_income(session: Session, members: list[Member], today: date) -> list
     for m in members:
         why = standing(session, m.person_id, m.role, today)
         nid = persons.resolve_person(session, m.person_id).national_id
-        out.append(MemberIncome(m.person_id, nid, why != "unmarried_adult", why,
-                                lines[m.person_id]))
+        out.append(MemberIncome(m.person_id, nid, why in COUNTED, why, lines[m.person_id]))
     return out
 
 
@@ -133,7 +140,7 @@ def decide_member(session: Session, person_id: int, role: str | None,
     """An unmarried adult member's own total (a person on no card counts as a household of
     one); for every other member the household total decides, so this is never a block."""
     why = standing(session, person_id, role, today)
-    if role is not None and why != "unmarried_adult":
+    if why not in ("unmarried_adult", "no_card"):
         return Decision(False)
     lines = lines_of(session, [person_id])[person_id]
     details = {"why": why, "rows": [line.as_dict() for line in lines]}

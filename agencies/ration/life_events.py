@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agencies.ration import blocks, cards, proposals
+from agencies.ration import blocks, cards, proposals, reconcile
 from identity.access.events import FeedEvent, read_feed
 from identity.platform.errors import DomainError
 from identity.registry import kinship, persons
@@ -59,6 +59,9 @@ def _death(session: Session, event: FeedEvent, person_id: int, grace_days: int) 
                           event_id=event.id) is not None
     member = cards.membership(session, person_id)
     card = cards.card_of(session, person_id)
+    if card is not None:  # the deceased's income no longer counts in the card's total
+        reconcile.household(session, card, actor=ACTOR, today=date.today(),
+                            why="a member died: the household's income changed", by="event")
     if member is None or card is None or member.role != "head" or card.status != "active":
         return placed
     candidate, why = proposals.next_head(session, card, person_id, died)
@@ -78,6 +81,11 @@ def _reversal(session: Session, event: FeedEvent, person_id: int) -> bool:
         return False  # another record still stands (or a later one came)
     proposals.void_about(session, person_id, ("new_head", "head_needed"),
                          "the death record was reversed")
+    card = cards.card_of(session, person_id)
+    if card is not None:
+        reconcile.household(session, card, actor=ACTOR, today=date.today(),
+                            why="a death was reversed: the household's income changed",
+                            by="event")
     block = blocks.open_block(session, person_id, "deceased")
     if block is None:
         return False

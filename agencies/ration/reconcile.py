@@ -23,7 +23,7 @@ class Outcome:
 
 def _apply(session: Session, decision: Decision, *, person_id: int | None,
            household_id: int | None, category: str, actor: str, today: date,
-           feed_row_id: int | None, why: str) -> Outcome:
+           feed_row_id: int | None, why: str, by: str) -> Outcome:
     current = blocks.open_block(session, person_id, category, household_id=household_id)
     if decision.blocked:
         held = appeals.holding(session, person_id=person_id, household_id=household_id,
@@ -43,40 +43,41 @@ def _apply(session: Session, decision: Decision, *, person_id: int | None,
             details=decision.details or None)
         return Outcome(category, "blocked", placed.id if placed else None)
     if current is not None:
-        blocks.lift(session, current, by="feed", reason=why, actor=actor,
-                    feed_row_id=feed_row_id)
+        blocks.lift(session, current, by=by, reason=why, actor=actor, feed_row_id=feed_row_id)
         return Outcome(category, "lifted", current.id)
     return Outcome(category, "no_rule_in_force" if decision.no_rule else "no_change")
 
 
 def person(session: Session, person_id: int, categories: tuple[str, ...], *, actor: str,
            today: date, feed_row_id: int | None = None,
-           why: str = "the facts no longer exclude") -> list[Outcome]:
-    """Reconcile one person's blocks in ``categories`` (income: the member's own total)."""
+           why: str = "the facts no longer exclude", by: str = "feed") -> list[Outcome]:
+    """Reconcile one person's blocks in ``categories`` (income: the member's own total).
+    ``by`` names what moved (a ``feed`` row, a ``membership`` change, a life ``event``)."""
     out = []
     for name in categories:
         if name == "household_income":
             card = cards.card_of(session, person_id)
             if card is not None:
                 out.append(household(session, card, actor=actor, today=today,
-                                     feed_row_id=feed_row_id, why=why))
+                                     feed_row_id=feed_row_id, why=why, by=by))
             continue
         decision = decisions.for_person(session, person_id, name, today)
         if decision is None:
             continue
         out.append(_apply(session, decision, person_id=person_id, household_id=None,
                           category=name, actor=actor, today=today, feed_row_id=feed_row_id,
-                          why=why))
+                          why=why, by=by))
     return out
 
 
 def household(session: Session, card: Household, *, actor: str, today: date,
               feed_row_id: int | None = None,
-              why: str = "the household's income is no longer above the ceiling") -> Outcome:
+              why: str = "the household's income is no longer above the ceiling",
+              by: str = "feed") -> Outcome:
     decision = decisions.for_household(session, card, today)
     return _apply(session, decision, person_id=None, household_id=card.id,
                   category="household_income", actor=actor, today=today,
-                  feed_row_id=feed_row_id, why=why)
+                  feed_row_id=feed_row_id, why=why, by=by)
 
 
 def card(session: Session, household_id: int, *, actor: str, today: date) -> None:
@@ -84,7 +85,8 @@ def card(session: Session, household_id: int, *, actor: str, today: date) -> Non
     found = session.get(Household, household_id)
     if found is None:
         return
-    household(session, found, actor=actor, today=today, why="the card's members changed")
+    household(session, found, actor=actor, today=today, why="the card's members changed",
+              by="membership")
     for member in cards.current_members(session, household_id):
         person(session, member.person_id, ("income",), actor=actor, today=today,
-               why="the member's place on the card changed")
+               why="the member's place on the card changed", by="membership")

@@ -153,7 +153,7 @@ class Block(Base):
     event_id: Mapped[int | None]  # the outbox event (death.recorded) that caused it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     lifted_at: Mapped[datetime | None]
-    lifted_by: Mapped[str | None] = mapped_column(String(16))  # feed | event | appeal
+    lifted_by: Mapped[str | None] = mapped_column(String(16))  # feed|event|appeal|membership
     lift_reason: Mapped[str | None] = mapped_column(String(500))
     lift_feed_row_id: Mapped[int | None] = mapped_column(ForeignKey("ration_feed_rows.id"))
     lift_event_id: Mapped[int | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from identity.registry.schemas import Demographics
 from models.person import LegacyId, NationalId, Person
 
 _MAX_DRAWS = 50
+NATIONALITY = re.compile(r"^[A-Z]{3}$")  # ICAO 9303 alpha-3 (IRQ, PSE, XXA, XXB, XXC, XXX)
 
 
 def _fresh_national_id(session: Session) -> str:
@@ -119,3 +121,18 @@ def with_merged(session: Session, person: Person) -> list[int]:
         frontier = [i for i in merged if i not in ids]
         ids.extend(frontier)
     return ids
+
+
+def set_nationality(session: Session, person_id: int, code: str, *, actor: str,
+                    source: str) -> bool:
+    """Record the nationality register's answer for a person (ICAO 9303 alpha-3, e.g. ``IRQ``,
+    ``PSE``, ``XXA`` stateless, ``XXB`` refugee); audited, no commit. True when it changed."""
+    if not NATIONALITY.match(code):
+        raise Invalid("nationality must be an ICAO 9303 alpha-3 code", code="invalid_nationality")
+    person = resolve_person(session, person_id)
+    if person.nationality == code:
+        return False
+    before, person.nationality = person.nationality, code
+    journal.audit(session, actor=actor, action="person.nationality", outcome="recorded",
+                  person_id=person.id, details={"from": before, "to": code, "source": source})
+    return True

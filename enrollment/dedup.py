@@ -80,6 +80,8 @@ def assess(session: Session, gallery: Gallery, probe: Probe, demographics: dict[
     """Every candidate for a packet with its evidence, and the verdict."""
     started = time.perf_counter()
     cands = search.search(session, gallery, probe, exclude_enrollment)
+    full_list = len(cands) >= int(thresholds.value("dedup.max_candidates"))
+    unseen = min(c.llr for c in cands) if full_list else None
     if kind != FULL:  # few fingers: names and dates find who the biometrics alone cannot
         seen = {c.owner for c in cands}
         limit = int(thresholds.value("dedup.max_candidates"))
@@ -99,7 +101,7 @@ def assess(session: Session, gallery: Gallery, probe: Probe, demographics: dict[
                             else population, reenrollment_rate(kind))
     verdict = posterior.decide([posterior.Evidence(c.llr, c.demographic_llr, c.identical,
                                                    c.person_id is not None) for c in cands],
-                               prior)
+                               prior, unseen_llr=unseen)
     for cand, p, band in zip(cands, verdict.posteriors, verdict.bands, strict=True):
         cand.posterior, cand.band = p, band
     order = sorted(range(len(cands)), key=lambda i: (-cands[i].posterior, cands[i].owner))

@@ -8,8 +8,12 @@ biometric LLRs summed over modalities, plus the demographic LLR where demographi
 
     odds(i) = rate / (1 - rate) / population * exp(llr_i)
 
-and the records the search did not return add ``rate / (1 - rate) * miss`` (``miss``: the
-probability that the search loses a mate, ``posterior.search_miss_rate``). Then
+and the records the search did not return add ``rate / (1 - rate) * (miss + unseen)``:
+``miss`` is the probability that the search loses a mate (``posterior.search_miss_rate``), and
+when the search's shortlist was full the records beyond it are bounded by the weakest
+shortlisted one: ``unseen = (population - shortlisted) / population * exp(llr_weakest)``. (On a
+national gallery this is what keeps weak evidence — a face alone, two fingers — from ever
+minting an ID: thousands of strangers resemble it nearly as much.) Then
 
     P(existing) = sum(odds) / (1 + sum(odds)),   P(i) = odds(i) / (1 + sum(odds)).
 
@@ -90,12 +94,26 @@ def _posteriors(log_odds: Sequence[float], log_floor: float) -> tuple[float, lis
     return total / denom, [s / denom for s in scaled]
 
 
-def decide(evidence: Sequence[Evidence], prior: Prior) -> Verdict:
-    """The decision for a packet whose search returned ``evidence`` (any order)."""
+def _log_floor(prior: Prior, seen: int, unseen_llr: float | None) -> float:
+    """log odds of the records the search did not return (see the module docstring)."""
+    terms = [math.log(thresholds.value("posterior.search_miss_rate"))]
+    rest = max(0, prior.population - seen)
+    if unseen_llr is not None and rest:
+        terms.append(math.log(rest / max(1, prior.population)) + unseen_llr)
+    top = max(terms)
+    return (math.log(prior.rate / (1 - prior.rate)) + top
+            + math.log(sum(math.exp(x - top) for x in terms)))
+
+
+def decide(evidence: Sequence[Evidence], prior: Prior, *,
+           unseen_llr: float | None = None) -> Verdict:
+    """The decision for a packet whose search returned ``evidence`` (any order).
+    ``unseen_llr``: the biometric LLR of the weakest shortlisted candidate when the shortlist
+    was full (the bound for every record not returned), None when every record was seen."""
     v = thresholds.value
     issue_max, match_min = v("posterior.issue_max"), v("posterior.match_min")
     base = _log_prior(prior)
-    log_floor = math.log(prior.rate / (1 - prior.rate)) + math.log(v("posterior.search_miss_rate"))
+    log_floor = _log_floor(prior, len(evidence), unseen_llr)
     # An identical template is the same capture: decisive whatever the calibration says.
     sure = v("posterior.identical_llr")
     full = [base + (max(e.llr, sure) if e.identical else e.llr) for e in evidence]

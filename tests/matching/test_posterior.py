@@ -85,3 +85,15 @@ def test_no_overflow_at_extreme_llrs() -> None:
     assert v.decision == posterior.MATCH and v.posteriors[1] == 0.0
     with pytest.raises(ValueError):
         posterior.decide([], Prior(1, 1.5))
+
+
+def test_a_full_shortlist_bounds_the_records_it_left_out() -> None:
+    """Weak evidence on a national gallery: ten near-misses returned means thousands more like
+    them beyond the shortlist; a face at its cap can then never be issued."""
+    alone = posterior.decide([Evidence(FACE_CAP - 4)], Prior(NATIONAL, WEAK))
+    crowded = posterior.decide([Evidence(FACE_CAP - 4)] + [Evidence(FACE_CAP - 5)] * 9,
+                               Prior(NATIONAL, WEAK), unseen_llr=FACE_CAP - 5)
+    assert alone.decision == posterior.ISSUE and crowded.decision == posterior.REVIEW
+    ten_fingers = [Evidence(10 * FINGER_CAP)] + [Evidence(-50.0)] * 9
+    assert posterior.decide(ten_fingers, Prior(NATIONAL, FULL),
+                            unseen_llr=-50.0).decision == posterior.MATCH

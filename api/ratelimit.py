@@ -25,12 +25,18 @@ from fastapi import Request
 from identity.access.keys import Principal
 from identity.platform.errors import TooMany
 
+WINDOW_SECONDS = 60.0
+
 
 class RateLimiter:
+    """``per_minute`` requests per bucket and ``window`` (one minute unless told otherwise): a
+    burst of the whole budget, then the budget spread over the window."""
+
     def __init__(self, per_minute: int, *, max_buckets: int = 100_000,
-                 clock: Any = time.monotonic) -> None:
+                 clock: Any = time.monotonic, window: float = WINDOW_SECONDS) -> None:
         self.per_minute = max(1, per_minute)
-        self.rate = self.per_minute / 60.0  # tokens per second
+        self.window = window
+        self.rate = self.per_minute / window  # tokens per second
         self.max_buckets = max(1, max_buckets)
         self._clock = clock
         # name -> [tokens, last refill time]; ordered from least to most recently used.
@@ -53,8 +59,11 @@ class RateLimiter:
     def _retry(self, tokens: float) -> int:
         return max(1, math.ceil((1.0 - tokens) / self.rate))
 
-    def hit(self, name: str) -> int | None:
-        """Count a request; None when allowed, else whole seconds until the next one is."""
+    def hit(self, name: str, *, record: bool = True) -> int | None:
+        """Count a request; None when allowed, else whole seconds until the next one is. With
+        ``record=False`` only ask (``blocked``; count it later, when it succeeded)."""
+        if not record:
+            return self.blocked(name)
         with self._lock:
             bucket = self._bucket(name, self._clock())
             if bucket[0] < 1.0:

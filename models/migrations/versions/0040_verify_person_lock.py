@@ -1,7 +1,7 @@
 """verify person lock: failed verifies of one person counted across all agencies
 
 Revision ID: 0040_verify_person_lock
-Revises: 0009_decision_unit
+Revises: 0010_integrity
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0040_verify_person_lock"
-down_revision = "0009_decision_unit"
+down_revision = "0010_integrity"
 branch_labels = None
 depends_on = None
 

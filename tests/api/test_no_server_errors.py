@@ -16,13 +16,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from api.app import create_app
+from bench.packets import DEMOGRAPHICS
 from identity.platform.db import make_engine, read_session_factory, session_factory
 from identity.platform.settings import Settings
 from models.security import Agency
 from tests.agencies.heirs.family import person
 from tests.api.test_scopes import keyed_routes
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS
 
 LOCK_WAIT_S = 0.5
 DEATH = {"source_type": "hospital_certificate", "document_number": "H-1",

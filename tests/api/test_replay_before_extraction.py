@@ -9,8 +9,8 @@ import pytest
 
 import matching.face as face_mod
 import matching.fingerprint as finger_mod
+from bench.packets import packet
 from tests.conftest import bearer
-from tests.packets import packet
 
 pytestmark = pytest.mark.shared_data
 

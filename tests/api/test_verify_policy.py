@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
+from bench.packets import png_bytes
 from identity.biometrics.verify_policy import can_match, llr_ceiling
 from identity.platform.db import session_factory
 from identity.platform.settings import Settings
@@ -20,7 +21,6 @@ from models.agency_access import VerifyLock, VerifyPersonLock
 from models.security import AuditRow
 from tests.api.verify_helpers import enroll, verify
 from tests.conftest import bearer
-from tests.packets import png_bytes
 
 FVC = "FVC2002_DB1_B"
 

@@ -55,7 +55,7 @@ def test_conflicts_name_the_holder_and_follow_merges(session) -> None:
                    "persons.legacy_conflicts: wired by the lead (issue 16, item 8)")
 def test_a_taken_legacy_number_opens_a_case_instead_of_409(client, make_key,
                                                              shared_data: Path) -> None:
-    from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
+    from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
     station = bearer(make_key("station", name="st-legacy"))
     # Someone else enrols first, claiming the owner's civil-status number.

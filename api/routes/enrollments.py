@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.deciding import DeciderDep
 from api.deps import SessionDep, StationDep
+from api.station.attest import attest
 from api.uploads import read_fingers, read_upload
 from enrollment.packet import Packet, parse_missing
 from enrollment.service import enroll
@@ -82,6 +83,8 @@ async def post_enrollment(
     finger_4: Upload = None, finger_5: Upload = None, finger_6: Upload = None,
     finger_7: Upload = None, finger_8: Upload = None, finger_9: Upload = None,
     finger_10: Upload = None,
+    captures: Annotated[UploadFile | None, File(description="signed SBI captures (JSON), "
+                                                "enrollment.devices.trust")] = None,
 ) -> JSONResponse:
     settings = request.app.state.settings
     limit = settings.max_image_bytes
@@ -93,6 +96,7 @@ async def post_enrollment(
         demographics=_demographics(demographics), face=await read_upload(face, "face", limit),
         fingers=fingers, missing_fingers=parse_missing(missing_fingers),
     )
+    await attest(request, session, principal, packet, captures)
     if not await run_in_threadpool(_wait_ready, decider.gallery):
         raise NotReady("the gallery is still loading; retry shortly", code="not_ready")
     decision = await run_in_threadpool(

@@ -23,7 +23,8 @@ from identity.platform.settings import Settings, get_settings
 log = logging.getLogger("hawiya")
 
 # Routes that need no key; every other route names its principal (tests walk the table).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin"})  # signin: key given there
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin",  # signin: key given there
+                          "/station/", "/station/static/{name}"})  # the station signs in there
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 

@@ -2,8 +2,9 @@
 camera on ``http://127.0.0.1:<port>`` that answer ``MOSIPDISC``, ``MOSIPDINFO`` and
 ``RCAPTURE`` as the SBI 0.9.5 specification shapes them, with signed captures read from files.
 
-Images: ``DIR/<profile>/face*.jpg|png`` and ``DIR/<profile>/finger_<N>*.png|tif|...`` (N the
-ISO finger position); a folder of images without sub-folders is the one profile ``default``.
+Images: ``DIR/<profile>/face*.jpg|png``, ``DIR/<profile>/finger_<N>*.png|tif|...`` (N the
+ISO finger position) and ``exception*.jpg`` (the photo of the hands a face capture with
+exceptions returns); a folder of images without sub-folders is the one profile ``default``.
 Each profile stands for the person at the desk; ``POST /admin/profile {"profileId": NAME}``
 (the simulator's own admin call, as MOSIP's mock service has) changes it. A sample with several
 files is served in name order, one per capture (the last one repeats): a first capture that
@@ -84,13 +85,17 @@ class ImageBank:
     profile: str = "default"
     counts: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.profile = self.profiles()[0]
+
     def profiles(self) -> list[str]:
+        """The profiles (sub-folders), or ``default`` for a folder of images alone."""
         subs = sorted(p.name for p in self.root.iterdir() if p.is_dir())
         return subs or ["default"]
 
     def _folder(self) -> Path:
-        return self.root if self.profile == "default" and not any(
-            p.is_dir() for p in self.root.iterdir()) else self.root / self.profile
+        subs = any(p.is_dir() for p in self.root.iterdir())
+        return self.root / self.profile if subs else self.root
 
     def files(self, sample: str) -> list[Path]:
         folder = self._folder()
@@ -193,7 +198,9 @@ class Simulator:
     def _requested(self, device: Device, bio: dict[str, Any]) -> list[tuple[str, str]]:
         """(sample name, bioSubType) pairs the request asks for, exceptions left out."""
         if device.type == "Face":
-            return [("face", "")]
+            # A face capture with exceptions is the exception photo (of the hands showing the
+            # missing fingers), as the SBI specification has it.
+            return [("exception", "")] if bio.get("exception") else [("face", "")]
         exceptions = set(bio.get("exception") or [])
         subtypes = [s for s in (bio.get("bioSubType") or []) if s in sbi.SUBTYPE_POSITIONS]
         if not subtypes:
@@ -214,7 +221,7 @@ class Simulator:
                                 "error": _error("101", "Unable to detect a biometric object"),
                                 "bioSubType": subtype})
                 continue
-            raw, score = encode_sample(path, face=sample == "face")
+            raw, score = encode_sample(path, face=sample in ("face", "exception"))
             data = {"digitalId": sbi.sign(device.digital_id(), device.key, device.cert),
                     "bioType": device.type, "deviceCode": device.serial,
                     "deviceServiceVersion": SERVICE_VERSION, "bioSubType": subtype,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Path as PathParam
+from fastapi import APIRouter
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel
 

@@ -8,7 +8,7 @@ const FINGERS = {
   9: "بنصر اليد اليسرى", 10: "خنصر اليد اليسرى",
 };
 const REASONS = { amputated: "مبتورة", bandaged: "مضمّدة", unusable: "غير صالحة", not_captured: "لم تُلتقط" };
-const SOURCES = { device: "جهاز مسجّل (SBI)", webcam: "كاميرا الويب" };
+const SOURCES = { device: "جهاز SBI", webcam: "كاميرا الويب" };
 
 function b64(bytes) {
   let bin = "";
@@ -56,12 +56,19 @@ const Packet = {
     return d;
   },
 
-  async capture(type, opts) {
+  // One capture at a time (a device answers "busy" to a second one): clicks queue up.
+  capture(type, opts) {
+    const run = (this.capturing || Promise.resolve()).then(() => this.captureNow(type, opts));
+    this.capturing = run.catch(() => []);
+    return run;
+  },
+
+  async captureNow(type, opts) {
     try {
       const results = await SBI.capture(this.device(type), opts);
       const got = [];
       for (const r of results) {
-        if (r.error) { toast(`تعذّر الالتقاط (${r.error}) ${r.info || ""}`); continue; }
+        if (r.error) { toast(`تعذّر الالتقاط (رمز الجهاز ${r.error}) ${r.info || ""}`); continue; }
         if (r.sample === "exception") {
           this.current.exceptionPhoto = { bytes: r.bytes, type: mediaType(r.bytes) };
           continue;
@@ -69,7 +76,7 @@ const Packet = {
         this.setSample(r.sample, { bytes: r.bytes, source: "device", entry: r.entry, quality: r.quality });
         got.push(r.sample);
       }
-      if (got.length) await this.checkQuality(got);
+      if (got.length) this.checkQuality(got);  // the next capture need not wait for it
       return got;
     } catch (e) {
       toast(e.message || "تعذّر الاتصال بالجهاز");

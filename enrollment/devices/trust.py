@@ -166,10 +166,7 @@ def _webcam_sample(sample: str, entry: dict[str, Any], raw: bytes, *,
         frames = [base64.b64decode(f, validate=True) for f in frames_b64]
     except (binascii.Error, ValueError) as exc:
         raise Invalid("frames are base64 JPEG/PNG images", code="invalid_capture") from exc
-    if raw not in frames:
-        raise Invalid("the webcam face must be one of its challenge frames",
-                      code="capture_mismatch")
-    result = liveness.check_frames(frames, max_pixels=max_pixels)
+    result = liveness.check_frames(frames, max_pixels=max_pixels, face=raw)
     return Checked(sample, "webcam", hashlib.sha256(raw).hexdigest(),
                    liveness=result.evidence())
 

@@ -78,8 +78,14 @@ def measure(frames: Sequence[bytes], *, max_pixels: int) -> LivenessResult:
     return LivenessResult(result, len(frames), len(kept), best)
 
 
-def check_frames(frames: Sequence[bytes], *, max_pixels: int) -> LivenessResult:
-    """``measure``, then 422 ``liveness_failed`` unless the challenge was met."""
+def check_frames(frames: Sequence[bytes], *, max_pixels: int,
+                 face: bytes | None = None) -> LivenessResult:
+    """``measure``, then 422 ``liveness_failed`` unless the challenge was met. ``face``, the
+    image that will be compared or enrolled, must be one of the frames (422
+    ``face_not_in_frames``): the challenge vouches for those frames only."""
+    if face is not None and face not in frames:
+        raise Invalid("the face must be one of the challenge's frames",
+                      code="face_not_in_frames")
     result = measure(frames, max_pixels=max_pixels)
     need = int(thresholds.value("liveness.min_frames"))
     if result.faces < need:

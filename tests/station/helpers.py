@@ -139,3 +139,28 @@ def tamper(entry: dict[str, Any], **changes: Any) -> dict[str, Any]:
     payload.update(changes)
     new_body = sbi.b64url(json.dumps(payload).encode())
     return {**entry, "data": f"{head}.{new_body}.{sig}"}
+
+
+def fake_camera_video(path: Path, photos: list[Path], *, seconds_each: float = 1.0,
+                      fps: int = 10) -> Path:
+    """A Y4M file Chromium plays as its camera (``--use-file-for-fake-video-capture``): each
+    photo held ``seconds_each``, centred on a 640x480 grey frame (the file loops)."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    frames = []
+    for photo in photos:
+        rgb = np.asarray(Image.open(photo).convert("RGB").resize((360, 360)))
+        canvas = np.full((480, 640, 3), 110, dtype=np.uint8)
+        canvas[60:420, 140:500] = rgb
+        yuv = cv2.cvtColor(canvas, cv2.COLOR_RGB2YUV_I420)
+        frames += [yuv.tobytes()] * round(seconds_each * fps)
+    with path.open("wb") as fh:
+        fh.write(f"YUV4MPEG2 W640 H480 F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            fh.write(b"FRAME\n" + frame)
+    return path
+
+
+LFW_TURN = ("Colin_Powell", ("0001", "0002", "0003", "0004"))  # filled in from the bench

@@ -220,7 +220,8 @@ def test_station_issues_matches_takes_an_exception_and_refuses_untrusted(
             const [h, b, s] = e.data.split('.');
             const p = JSON.parse(atob(b.replace(/-/g, '+').replace(/_/g, '/')));
             p.qualityScore = 100;
-            const nb = btoa(JSON.stringify(p)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+            const nb = btoa(JSON.stringify(p)).replace(/\\+/g, '-')
+                .replace(/\\//g, '_').replace(/=+$/, '');
             e.data = [h, nb, s].join('.');
         }""")
         assert submit(page) == "توقيع الجهاز على الالتقاط غير صحيح"

@@ -86,12 +86,12 @@ def test_enrollment_accepts_an_arabic_governorate(client, make_key, shared_data)
     key = make_key("station", name="st-places")
     demo = {**DEMOGRAPHICS, "birthplace": "بغداد"}
     data, files = packet(shared_data, capture_id="ar-gov", demographics=demo,
-                         fingers={}, missing={p: "not_captured" for p in range(1, 11)})
+                         fingers={}, missing=dict.fromkeys(range(1, 11), "not_captured"))
     resp = client.post("/v1/enrollments", data=data, files=files, headers=bearer(key))
     assert resp.status_code in (201, 202), resp.text
     bad = {**DEMOGRAPHICS, "birthplace": "Paris"}
     data, files = packet(shared_data, capture_id="bad-gov", demographics=bad, fingers={},
-                         missing={p: "not_captured" for p in range(1, 11)})
+                         missing=dict.fromkeys(range(1, 11), "not_captured"))
     resp = client.post("/v1/enrollments", data=data, files=files, headers=bearer(key))
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "invalid_demographics"

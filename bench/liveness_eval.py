@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -34,16 +35,22 @@ from matching import thresholds
 MAX_PIXELS = 4096 * 4096
 
 
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run(frames: list[bytes]) -> dict[str, bool]:
-    """full: the challenge met; turns: both turns seen (no blink asked); same face throughout."""
+    """full: the challenge met; turns: both turns seen; blink: a blink seen (each step alone,
+    as if it were the whole challenge); all with the same face throughout."""
     try:
         r = service.measure(frames, max_pixels=MAX_PIXELS)
     except DomainError:  # another face in a frame
-        return {"full": False, "turns": False}
+        return {"full": False, "turns": False, "blink": False}
     enough = r.faces >= int(thresholds.value("liveness.min_frames"))
     a = r.assessment
     return {"full": enough and a.live,
-            "turns": enough and a.turned_one_way and a.turned_other_way}
+            "turns": enough and a.turned_one_way and a.turned_other_way,
+            "blink": enough and a.blinked}
 
 
 def rate(results: list[dict[str, bool]], key: str) -> dict[str, float | int]:
@@ -73,6 +80,7 @@ def main() -> None:
     report["bona_fide_with_blink"] = rate(list(bona_full.values()), "full")
     report["bona_fide_with_blink_accepted"] = sorted(n for n, r in bona_full.items() if r["full"])
     report["bona_fide_turns"] = rate(list(bona_turn.values()), "turns")
+    log(f"bona fide: {report['bona_fide_with_blink']} {report['bona_fide_turns']}")
 
     rng = np.random.default_rng(args.seed)
     photos = sorted(p.path for ph in people.values() for p in ph)
@@ -81,7 +89,9 @@ def main() -> None:
         make = getattr(seqs, attack)
         results = [run(make(seqs.load(p), rng)) for p in sample]
         report[f"attack_{attack}"] = {"full": rate(results, "full"),
-                                      "turns_only": rate(results, "turns")}
+                                      "turns_only": rate(results, "turns"),
+                                      "blink_only": rate(results, "blink")}
+        log(f"{attack}: {report[f'attack_{attack}']}")
     replays = [run(seqs.replayed([x.read_bytes() for x in full_seqs[n]], rng))
                for n, r in bona_full.items() if r["full"]]
     report["attack_replayed_video"] = {"full": rate(replays, "full")}

@@ -293,3 +293,56 @@ def test_offline_packets_wait_in_the_queue_and_are_sent_once_in_order(
         rows = s.scalars(select(Enrollment).order_by(Enrollment.id)).all()
     assert [r.capture_id for r in rows] == queued  # each once, in the order queued
     assert rows[1].demographics["birthplace"] == "SY"
+
+
+def _webcam_packet(page, name: str) -> str:
+    fill_form(page, {**ALI, "given_name": name}, governorate="كربلاء — Karbala")
+    to_capture(page)
+    discover(page)
+    capture_fingers(page, (1, 2, 3), expect_ok=10)
+    page.click("#webcam-start")
+    page.wait_for_function("() => document.querySelector('#webcam-video').readyState >= 2")
+    page.click("#webcam-go")
+    page.wait_for_selector(".face-tile.ok, .face-tile.bad")
+    assert page.inner_text(".face-tile .src") == "كاميرا الويب"
+    return submit(page)
+
+
+def test_webcam_face_passes_the_liveness_challenge_and_a_photo_does_not(
+        server: Server, images: Path, tmp_path: Path, shared_data: Path) -> None:
+    """Chromium's camera plays a person's photos at different poses (a head turn and a blink),
+    then, for the second packet, one photo held still."""
+    chromium_available()
+    from playwright.sync_api import sync_playwright
+
+    from models.devices import CaptureAttestation
+
+    lfw = shared_data / "faces" / "lfw" / "images" / "Colin_Powell"
+    turn = h.fake_camera_video(tmp_path / "turn.y4m", [
+        lfw / f"Colin_Powell_{i}.jpg" for i in ("0198", "0071", "0234", "0049")])
+    still = h.fake_camera_video(tmp_path / "still.y4m", [lfw / "Colin_Powell_0198.jpg"])
+    key = server.key("station-karbala-04")
+    with h.running(images, tmp_path / "keys") as sim:
+        _register(server, sim.port)
+        with sync_playwright() as pw:
+            ctx = open_browser(pw, tmp_path / "chromium", server.url, video=turn)
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            sign_in(page, key)
+            assert _webcam_packet(page, "رائد") == "صدرت هوية وطنية جديدة"
+            ctx.close()
+        sim.select("4-karim")
+        with sync_playwright() as pw:
+            ctx = open_browser(pw, tmp_path / "chromium-2", server.url, video=still)
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            sign_in(page, key)
+            refused = _webcam_packet(page, "كريم")
+            page.screenshot(path=str(SHOTS / "station_liveness_refused.png"))
+            assert refused.startswith("لم يكتمل التحقق من الحيوية: أعد المحاولة واتبع التعليمات")
+            assert "الالتفات يساراً" in refused
+            ctx.close()
+    with session_factory(server.engine)() as s:
+        face = s.scalars(select(CaptureAttestation).where(
+            CaptureAttestation.sample == "face")).one()
+        assert face.source == "webcam" and face.device_id is None
+        assert face.liveness["live"] is True and face.liveness["missing"] == []
+        assert len(s.scalars(select(Enrollment)).all()) == 1

@@ -257,7 +257,7 @@ const Packet = {
     ul.textContent = "";
     const face = this.current.samples.face;
     const items = [`الوجه: ${face ? SOURCES[face.source] : "لم يُلتقط"}`,
-      `البصمات الملتقطة: ${this.usableFingers()} من ١٠`];
+      `البصمات الملتقطة: ${this.usableFingers()} من 10`];
     const missing = Object.entries(this.current.missing).map(([p, r]) => `${FINGERS[p]} (${REASONS[r]})`);
     if (missing.length) items.push(`المستثناة: ${missing.join("، ")}`);
     const blockers = this.blockers();
@@ -329,7 +329,11 @@ const Packet = {
       }
       if (!answer.ok) {
         const err = answer.body.error;
-        $("#submit-error").textContent = text(err.code, err.message);
+        const steps = { turn_left: "الالتفات يساراً", turn_right: "الالتفات يميناً", blink: "الرمش",
+          face: "الوجه", same_face: "الوجه نفسه في كل الإطارات" };
+        const missing = err.details && Array.isArray(err.details.missing)
+          ? ` (لم يُرَ: ${err.details.missing.map((m) => steps[m] || m).join("، ")})` : "";
+        $("#submit-error").textContent = text(err.code, err.message) + missing;
         $("#submit-error").hidden = false;
         return;
       }

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from identity.access.keys import create_key
 from identity.platform.db import session_factory
-from tests.browser.conftest import ARGS, CHROMIUM, _free_port
+from tests.browser.conftest import ARGS, CHROMIUM, _free_port, wait_ready
 
 VIEWPORT = {"width": 1366, "height": 768}  # the office screen the station is made for
 
@@ -45,15 +43,7 @@ class Server:
                                                      log_level="warning", lifespan="on"))
         self._thread = threading.Thread(target=self._server.run, daemon=True, name="uvicorn")
         self._thread.start()
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
+        wait_ready(self.url)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -155,6 +155,7 @@ def test_station_issues_matches_takes_an_exception_and_refuses_untrusted(
         capture_fingers(page, (1, 2, 3), expect_ok=10)
         capture_face(page, expect="bad")  # the first face frame shows two people
         assert "أكثر من وجه" in page.inner_text(".face-tile .q")
+        page.screenshot(path=str(SHOTS / "station_recapture.png"))
         page.click(".step[data-step=review]")
         assert page.is_disabled("#submit")  # a failing sample blocks submission
         page.click(".step[data-step=capture]")
@@ -198,8 +199,8 @@ def test_station_issues_matches_takes_an_exception_and_refuses_untrusted(
         page.click("#exception-capture")
         page.wait_for_selector("#exception-img:not([hidden])")
         page.fill("#approver-key", other_station)  # not an operator of this station
-        refused = submit(page)
         page.screenshot(path=str(SHOTS / "station_exception.png"))
+        refused = submit(page)
         if page.is_visible("#step-result"):  # TODO(merge): the server rule lands with main
             approved = refused
         else:

@@ -203,6 +203,7 @@ const Packet = {
     const img = tile.querySelector("img");
     const q = tile.querySelector(".q");
     tile.classList.remove("ok", "bad", "missing");
+    if (name === "face") $("#face-capture").textContent = s ? "إعادة الالتقاط" : "التقاط من كاميرا الجهاز";
     img.hidden = !s;
     if (s) img.src = s.url; else img.removeAttribute("src");
     tile.querySelector(".src").textContent = s ? SOURCES[s.source] : "";

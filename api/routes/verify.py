@@ -63,8 +63,10 @@ async def post_verify(
     agency_limit(request, principal)
     settings = request.app.state.settings
     form = await request.form()
-    if len(form) > MAX_FIELDS or sum(1 for _, v in form.multi_items()
-                                     if not isinstance(v, str)) > MAX_FILES + MAX_FRAMES:
+    files = [k for k, v in form.multi_items() if not isinstance(v, str)]
+    frame_count = sum(1 for k in files if k == "face_frames")
+    if len(form) > MAX_FIELDS or len(files) - frame_count > MAX_FILES or \
+            frame_count > MAX_FRAMES:
         raise TooLarge(f"at most {MAX_FILES} files and {MAX_FRAMES} frames per request",
                        code="too_many_files")
     limit = settings.max_image_bytes

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from api import errors
 from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
+from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
@@ -23,8 +24,10 @@ from identity.platform.settings import Settings, get_settings
 log = logging.getLogger("hawiya")
 
 # Routes that need no key; every other route names its principal (tests walk the table).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin",  # signin: key given there
-                          "/station/", "/station/static/{name}"})  # the station signs in there
+# /admin/signin is where a key is given; Raqibni's pages serve citizens, who hold no key;
+# the station's page is where the station signs in with its key.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin", "/station/",
+                          "/station/static/{name}"}) | RAQIBNI_PATHS
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 

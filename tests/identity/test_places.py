@@ -106,7 +106,7 @@ def test_migration_recodes_stored_governorate_names(tmp_path) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0009_decision_unit")
+        command.upgrade(cfg, "0010_integrity")
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO persons (id, national_id, given_name, father_name, grandfather_name, "
@@ -130,7 +130,7 @@ def test_migration_recodes_stored_governorate_names(tmp_path) -> None:
         assert Demographics.model_validate(demo).birthplace == "IQ-NI"
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009_decision_unit")
+        command.downgrade(cfg, "0010_integrity")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT birthplace FROM persons")).scalar() == "Dhi Qar"
     engine.dispose()

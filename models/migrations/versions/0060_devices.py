@@ -1,7 +1,7 @@
 """devices: registered capture devices, attested captures; birthplaces as ISO codes
 
 Revision ID: 0060_devices
-Revises: 0009_decision_unit
+Revises: 0010_integrity
 
 Birthplaces were stored as English governorate names ("Baghdad"); they become ISO 3166-2:IQ
 codes ("IQ-BG") in persons, duplicate cases and enrollment packets. The downgrade maps them back.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060_devices"
-down_revision = "0009_decision_unit"
+down_revision = "0010_integrity"
 branch_labels = None
 depends_on = None
 

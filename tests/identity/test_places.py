@@ -84,12 +84,12 @@ def test_non_letters_of_the_arabic_blocks_refused(bad: str) -> None:
 
 def test_enrollment_accepts_an_arabic_governorate(client, make_key, shared_data) -> None:
     key = make_key("station", name="st-places")
-    demo = {**DEMOGRAPHICS, "birthplace": "بغداد"}
+    demo = {**DEMOGRAPHICS, "birthplace": "بغداد", "birth_date": "2016-05-01"}  # a child: a face
     data, files = packet(shared_data, capture_id="ar-gov", demographics=demo,
                          fingers={}, missing=dict.fromkeys(range(1, 11), "not_captured"))
     resp = client.post("/v1/enrollments", data=data, files=files, headers=bearer(key))
     assert resp.status_code in (201, 202), resp.text
-    bad = {**DEMOGRAPHICS, "birthplace": "Paris"}
+    bad = {**demo, "birthplace": "Paris"}
     data, files = packet(shared_data, capture_id="bad-gov", demographics=bad, fingers={},
                          missing=dict.fromkeys(range(1, 11), "not_captured"))
     resp = client.post("/v1/enrollments", data=data, files=files, headers=bearer(key))

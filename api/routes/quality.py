@@ -10,12 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import StationDep
+from api.routes._station import Upload
 from api.uploads import read_fingers, read_upload
 from identity.biometrics import probes
 from identity.platform.errors import Invalid
 
 router = APIRouter(prefix="/v1", tags=["enrollment"])
-Upload = Annotated[UploadFile | None, File(description="PNG, TIFF or WSQ finger image")]
 
 
 class SampleQuality(BaseModel):

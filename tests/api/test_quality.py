@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.packets import face_path, finger_path, png_bytes
 from identity.platform.db import session_factory
 from models.enrollment import Sample
 from tests.conftest import bearer
-from tests.packets import face_path, finger_path, png_bytes
 
 
 def test_quality_names_each_failing_sample(client, engine, make_key, shared_data: Path) -> None:

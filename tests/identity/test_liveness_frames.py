@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bench import liveness_sequences as seqs
+from bench.packets import DEMOGRAPHICS, finger_path, packet
 from identity.biometrics import liveness
 from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
 from models.security import AuditRow
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, finger_path, packet
 
 MAX_PIXELS = 4096 * 4096
 # One person's photos: frontal, turned one way, eyes shut, turned the other way, frontal

@@ -10,11 +10,11 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from bench.packets import DEMOGRAPHICS, packet
 from identity.platform.db import make_engine
 from identity.registry import places
 from identity.registry.schemas import Demographics
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, packet
 
 BASE = {k: v for k, v in DEMOGRAPHICS.items() if k != "birthplace"}
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.packets import face_path, finger_path
 from enrollment.devices import client, sbi, simulator
-from tests.packets import face_path, finger_path
 
 TWO_PEOPLE = ("examples", "two_people.jpg")  # fails the face gate: two faces
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bench.packets import DEMOGRAPHICS
 from enrollment.devices import client as sbi_client
 from enrollment.devices import sbi
 from identity.access import devices
@@ -18,7 +19,6 @@ from models.devices import CaptureAttestation
 from models.enrollment import Enrollment
 from models.security import AuditRow
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS
 from tests.station import helpers as h
 
 

@@ -16,6 +16,7 @@ from api.deps import StationDep
 from identity.platform.errors import NotFound
 from identity.registry import places
 from identity.registry.schemas import NAME_LETTERS
+from matching import thresholds
 
 STATIC = Path(__file__).resolve().parents[1] / "station" / "static"
 ASSETS = {"station.css": "text/css", "station.js": "text/javascript",
@@ -68,7 +69,8 @@ class StationConfig(BaseModel):
     name_pattern: str  # the character class (JavaScript/Python regex body) names are made of
     governorates: list[Place]
     countries: list[Place]
-    adult_age: int  # from this age a packet needs 4 usable fingers or an approved exception
+    adult_age: int  # from this age a packet needs min_fingers usable fingers or an exception
+    min_fingers: int
 
 
 @router.get("/v1/station/config", response_model=StationConfig,
@@ -80,4 +82,5 @@ def station_config(principal: StationDep) -> StationConfig:
                       for g in places.GOVERNORATE_TABLE],
         countries=[Place(code=c.code, ar=c.arabic, en=c.english) for c in places.countries()
                    if c.code != places.IRAQ],
-        adult_age=15)
+        adult_age=int(thresholds.value("child.adult_age")),
+        min_fingers=int(thresholds.value("exception.min_fingers")))

@@ -229,7 +229,7 @@ const Packet = {
 
   exceptionNeeded() {
     const d = this.current.demographics;
-    return Boolean(d && age(d.birth_date) >= App.config.adult_age && this.usableFingers() < 4);
+    return Boolean(d && age(d.birth_date) >= App.config.adult_age && this.usableFingers() < App.config.min_fingers);
   },
 
   blockers() {

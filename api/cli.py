@@ -7,7 +7,7 @@ import sys
 import typer
 
 from agencies.inheritance.cli import app as shares_app
-from api import cli_access, cli_import, cli_kinship, cli_matching
+from api import cli_access, cli_devices, cli_import, cli_kinship, cli_matching
 from api.cli_ration import ration_app
 
 app = typer.Typer(help="Hawiya: biometric identity unification service.", no_args_is_help=True)
@@ -22,6 +22,7 @@ app.add_typer(cli_access.agencies_app, name="agencies")
 app.add_typer(cli_access.audit_app, name="audit")
 app.add_typer(cli_access.events_app, name="events")
 app.add_typer(cli_kinship.kinship_app, name="kinship")
+app.add_typer(cli_devices.devices_app, name="devices")  # SBI devices (issue 19)
 keys_app.command("list")(cli_access.keys_list)
 keys_app.command("revoke")(cli_access.keys_revoke)
 cli_import.register(app)  # `hawiya import`, `hawiya make-batch` (issue 10)

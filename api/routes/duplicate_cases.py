@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import AdminDep, SessionDep
 from enrollment import workbench
 from identity.access import journal
+from identity.registry import places
 
 router = APIRouter(prefix="/v1/duplicate-cases", tags=["duplicate cases"])
 
@@ -60,7 +61,9 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CaseSummary]:
     cases = workbench.list_cases(session, status=status, after=after, limit=limit,
-                                 f=workbench.QueueFilters(station, birthplace, band))
+                                 f=workbench.QueueFilters(
+                                     station, birthplace and (places.governorate_code(birthplace)
+                                                              or birthplace), band))
     return [CaseSummary.model_validate(workbench.summary(c)) for c in cases]
 
 

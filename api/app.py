@@ -17,7 +17,7 @@ from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
-from identity.biometrics.gallery import Gallery
+from identity.biometrics.gallery import make_gallery
 from identity.platform.db import get_engine, session_factory
 from identity.platform.settings import Settings, get_settings
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader.start()
         yield
         loader.join()
-        if app.state.gallery.ready:
+        if app.state.gallery.ready and app.state.decider.lease.held:
             app.state.gallery.snapshot()
         with app.state.sessions() as session:
             app.state.decider.release(session)
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
+    app.state.gallery = make_gallery(settings)
     app.state.decider = Decider(app.state.gallery, lease_seconds=settings.decider_lease_seconds)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)

@@ -166,22 +166,23 @@ class MilvusGallery(Reconciling):
             except Exception:  # the database or Milvus is away: try again later
                 log.exception("applying left gallery changes failed; retrying")
 
-    def drain(self, bind: Engine) -> int:
-        """Apply outbox rows older than ``stale_seconds`` (their decider died after its
-        commit); returns how many."""
+    def drain(self, bind: Engine, older_than: float | None = None) -> int:
+        """Apply outbox rows older than ``older_than`` seconds (default ``stale_seconds``:
+        their decider died after its commit); returns how many."""
+        age = self.stale_seconds if older_than is None else older_than
         with Session(bind=bind) as session:
-            rows = session.scalars(select(GalleryOutbox).where(
-                GalleryOutbox.created_at < utcnow() - timedelta(seconds=self.stale_seconds))
-                .order_by(GalleryOutbox.id)).all()
+            rows = [(r.id, list(r.add_ids), list(r.remove_ids), r.holder, r.created_at)
+                    for r in session.scalars(select(GalleryOutbox).where(
+                        GalleryOutbox.created_at < utcnow() - timedelta(seconds=age))
+                        .order_by(GalleryOutbox.id))]
             session.rollback()
-            for row in rows:
-                log.warning("applying gallery changes of %s left since %s", row.holder,
-                            row.created_at)
-                self._write(session, list(row.add_ids), list(row.remove_ids))
+            for outbox_id, add, remove, holder, since in rows:
+                log.warning("applying gallery changes of %s left since %s", holder, since)
+                self._write(session, add, remove)
                 session.rollback()
                 with session.begin():
                     _advance_clock(session, self.prefix, getattr(self._local, "at", 0))
-                self._done(bind, row.id)
+                self._done(bind, outbox_id)
         return len(rows)
 
     def _add(self, faces: Faces, fingers: Fingers) -> None:

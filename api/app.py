@@ -18,7 +18,7 @@ from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
 from identity.biometrics.gallery import make_gallery
-from identity.platform.db import get_engine, session_factory
+from identity.platform.db import get_engine, read_engine, session_factory
 from identity.platform.settings import Settings, get_settings
 
 log = logging.getLogger("hawiya")
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.state.gallery.snapshot()
         with app.state.sessions() as session:
             app.state.decider.release(session)
+        app.state.gallery.close()
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    # Reads that need no primary (agencies' GETs) can be served by a replica.
+    app.state.read_engine = read_engine(settings, engine)
     app.state.gallery = make_gallery(settings)
     app.state.decider = Decider(app.state.gallery, lease_seconds=settings.decider_lease_seconds)
     app.state.gallery_ready = lambda: app.state.gallery.ready

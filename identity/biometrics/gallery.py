@@ -87,6 +87,7 @@ class GalleryEngine(Protocol):
     def settle(self, token: object, applied: bool) -> None: ...
     def counts(self) -> tuple[int, int]: ...
     def snapshot(self) -> None: ...
+    def close(self) -> None: ...
 
 
 def make_gallery(settings: Settings) -> GalleryEngine:
@@ -162,6 +163,12 @@ class Reconciling:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.search_threads, thread_name_prefix="search")
         return self._pool
+
+    def close(self) -> None:
+        """Stop the search threads (and the engine's own, if any)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     def _index_ids(self, modality: str) -> np.ndarray:
         raise NotImplementedError

@@ -86,6 +86,8 @@ class MilvusGallery(Reconciling):
 
     def close(self) -> None:
         self._stop.set()
+        super().close()
+        self.cols.disconnect()
 
     def drop(self) -> None:
         """Drop every collection of this gallery (``hawiya rebuild-index``)."""

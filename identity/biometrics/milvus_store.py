@@ -68,6 +68,9 @@ class Collections:
         self.fingers: Any = None
         self.codes: dict[int, Any] = {}
 
+    def disconnect(self) -> None:
+        _client().connections.disconnect(self.alias)
+
     def names(self) -> list[str]:
         return ([f"{self.prefix}_face", f"{self.prefix}_fingers"]
                 + [f"{self.prefix}_finger_{p}" for p in POSITIONS])

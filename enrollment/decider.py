@@ -111,7 +111,7 @@ class Decider:
         ahead = None
         if probe is not None and self.gallery.ready:
             try:
-                ahead = search.look_ahead(session, self.gallery, probe)
+                ahead = search.look_ahead(session, self.gallery, probe, release=True)
             finally:
                 session.rollback()  # hold no transaction (nor SQLite's lock) while queued
         token: object = None

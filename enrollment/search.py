@@ -123,9 +123,12 @@ def _resolve(session: Session, tids: list[int],
 
 
 def look_ahead(session: Session, gallery: GalleryEngine, probe: Probe,
-               exclude_enrollment: int | None = None) -> Ahead:
-    """Proposals and 1:1 scores against the gallery's current view (no lock needed)."""
+               exclude_enrollment: int | None = None, *, release: bool = False) -> Ahead:
+    """Proposals and 1:1 scores against the gallery's current view (no lock needed).
+    ``release``: outside a decision, end each read transaction as soon as it has read."""
     view = gallery.view(session)
+    if release:
+        session.rollback()
     weights = gallery.propose(view, probe.face_vector, probe.finger_templates)
     if not weights:
         return Ahead(view.high_water, {}, {})
@@ -134,7 +137,7 @@ def look_ahead(session: Session, gallery: GalleryEngine, probe: Probe,
     short = proposals.shortlist(weights, lambda tids: {t: owner_of[t] for t in tids
                                                        if t in owner_of}, limit)
     ids = _comparable(session, short, probe)  # before the templates: a later row is re-scored
-    found = rescore_owners(session, short, probe, gallery.pool)
+    found = rescore_owners(session, short, probe, gallery.pool, release=release)
     return Ahead(view.high_water, weights, {c.owner: (ids[c.owner], c) for c in found})
 
 
@@ -171,8 +174,10 @@ def search(session: Session, gallery: GalleryEngine, probe: Probe,
 
 
 def rescore_owners(session: Session, owners: Sequence[Owner], probe: Probe,
-                   pool: Executor | None = None) -> list[Candidate]:
-    """Candidates for these owners, in the given order (1:1 re-scoring and fusion)."""
+                   pool: Executor | None = None, *, release: bool = False) -> list[Candidate]:
+    """Candidates for these owners, in the given order (1:1 re-scoring and fusion).
+    ``release``: end the session's transaction once the templates are read (outside a
+    decision: SQLite's lock is not held through the 1:1 comparisons)."""
     face, positions = probe.face is not None, probe.finger_templates.keys()
     persons = [i for kind, i in owners if kind == PERSON]
     held = [i for kind, i in owners if kind == HELD]
@@ -180,6 +185,8 @@ def rescore_owners(session: Session, owners: Sequence[Owner], probe: Probe,
               templates.enrolled(session, persons, face=face, positions=positions).items()}
     stored.update({(HELD, k): v for k, v in
                    templates.held(session, held, face=face, positions=positions).items()})
+    if release:
+        session.rollback()
     keys = list(stored)
     evidence = rescore.rescore(probe.face_vector, probe.finger_templates,
                                {n: stored[k] for n, k in enumerate(keys)}, pool)

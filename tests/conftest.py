@@ -87,10 +87,13 @@ def milvus_uri() -> Iterator[str]:
         if GALLERY_ENGINE == "milvus":
             pytest.fail("HAWIYA_TEST_GALLERY_ENGINE=milvus needs HAWIYA_TEST_MILVUS_URI")
         pytest.skip(NO_MILVUS)
-    yield MILVUS_URI
     from identity.biometrics.milvus_store import Collections
 
-    Collections(MILVUS_URI, MILVUS_PREFIX, alias="test-teardown").drop()
+    run = Collections(MILVUS_URI, MILVUS_PREFIX, alias="test-run")
+    run.open()  # created once (slow); each test's gallery only opens and reconciles them
+    yield MILVUS_URI
+    run.drop()
+    run.disconnect()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from identity.biometrics.gallery import Faces, Fingers, Reconciling, View
+from identity.biometrics.gallery_engine import Faces, Fingers, Reconciling, View
 from identity.biometrics.milvus_store import Collections, FaceSearcher, FingerSearcher
 from matching import fingerprint as finger_engine
 from matching import proposals

@@ -47,9 +47,13 @@ DBS = ("FVC2002_DB1_B", "FVC2002_DB2_B", "FVC2002_DB3_B", "FVC2002_DB4_B", "FVC2
 STATION = Principal(1, "bench", "station", frozenset(), None, None)
 
 
+NAMES = ("علي", "حسن", "محمد", "عمر", "زيد", "كريم", "سالم", "يوسف", "مصطفى", "جعفر")
+
+
 def _demographics(i: int) -> Demographics:
     return Demographics.model_validate({
-        "given_name": f"شخص{i}", "father_name": "حسين", "grandfather_name": "كاظم",
+        "given_name": NAMES[i % len(NAMES)], "father_name": NAMES[(i // len(NAMES)) % len(NAMES)],
+        "grandfather_name": "كاظم",
         "surname": "الجبوري", "mother_name": "زينب", "maternal_grandfather_name": "جاسم",
         "sex": "M", "birth_date": f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
         "birthplace": "Baghdad"})

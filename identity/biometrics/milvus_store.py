@@ -81,10 +81,15 @@ class Collections:
         dt, v = pm.DataType, thresholds.value
 
         def make(name: str, fields: list[Any], field: str, index: dict[str, Any]) -> Any:
-            if pm.utility.has_collection(name, using=self.alias):
-                col = pm.Collection(name, using=self.alias)
-            else:
-                col = pm.Collection(name, pm.CollectionSchema(fields), using=self.alias)
+            if not pm.utility.has_collection(name, using=self.alias):
+                try:
+                    col = pm.Collection(name, pm.CollectionSchema(fields), using=self.alias)
+                    col.create_index(field, index)
+                except pm.exceptions.MilvusException:  # another process made it meanwhile
+                    if not pm.utility.has_collection(name, using=self.alias):
+                        raise
+            col = pm.Collection(name, using=self.alias)
+            if not col.has_index():
                 col.create_index(field, index)
             col.load()
             return col

@@ -51,7 +51,7 @@ def enrolled(client, make_key, shared_data: Path) -> list[str]:
 
 
 def _milvus(engine, uri: str, name: str) -> MilvusGallery:
-    gallery = MilvusGallery(uri, prefix=f"{MILVUS_PREFIX}_{name}", search_threads=2,
+    gallery = MilvusGallery(uri, prefix=MILVUS_PREFIX, search_threads=2,
                             stale_seconds=3600)  # the test drains by hand
     with session_factory(engine)() as s:
         gallery.load(s)

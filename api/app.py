@@ -24,8 +24,10 @@ from identity.platform.settings import Settings, get_settings
 log = logging.getLogger("hawiya")
 
 # Routes that need no key; every other route names its principal (tests walk the table).
-# /admin/signin is where a key is given; Raqibni's pages serve citizens, who hold no key.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin"}) | RAQIBNI_PATHS
+# /admin/signin is where a key is given; Raqibni's pages serve citizens, who hold no key;
+# the station's page is where the station signs in with its key.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin", "/station/",
+                          "/station/static/{name}"}) | RAQIBNI_PATHS
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 

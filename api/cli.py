@@ -7,7 +7,7 @@ import sys
 import typer
 
 from agencies.inheritance.cli import app as shares_app
-from api import cli_access, cli_import, cli_kinship, cli_matching
+from api import cli_access, cli_devices, cli_import, cli_kinship, cli_matching
 from api.cli_ration import ration_app
 
 app = typer.Typer(help="Hawiya: biometric identity unification service.", no_args_is_help=True)
@@ -22,6 +22,7 @@ app.add_typer(cli_access.agencies_app, name="agencies")
 app.add_typer(cli_access.audit_app, name="audit")
 app.add_typer(cli_access.events_app, name="events")
 app.add_typer(cli_kinship.kinship_app, name="kinship")
+app.add_typer(cli_devices.devices_app, name="devices")  # SBI devices (issue 19)
 keys_app.command("list")(cli_access.keys_list)
 keys_app.command("revoke")(cli_access.keys_revoke)
 cli_import.register(app)  # `hawiya import`, `hawiya make-batch` (issue 10)
@@ -59,22 +60,14 @@ def keys_create(
     agency: str | None = typer.Option(None, help="the agency the key belongs to"),
 ) -> None:
     """Create a key and print it alone on stdout (it is never shown again)."""
-    from sqlalchemy import select
-
+    from identity.access.agencies import get_agency
     from identity.access.keys import create_key
     from identity.platform.db import session_scope
     from identity.platform.errors import DomainError
-    from models.security import Agency
 
     with session_scope() as session:
-        agency_id = None
-        if agency is not None:
-            row = session.scalars(select(Agency).where(Agency.name == agency)).first()
-            if row is None:
-                typer.echo(f"error: no agency named {agency!r}", err=True)
-                raise typer.Exit(2)
-            agency_id = row.id
         try:
+            agency_id = get_agency(session, agency).id if agency is not None else None
             key = create_key(session, role=role, name=name, scopes=scope, agency_id=agency_id)
         except DomainError as exc:
             typer.echo(f"error: {exc.message}", err=True)

@@ -35,13 +35,14 @@ NAME_FIELDS = (("given_name", "given"), ("father_name", "male"), ("grandfather_n
                ("maternal_grandfather_name", "male"))
 FAMILY_FIELDS = frozenset({"father_name", "grandfather_name", "surname", "mother_name",
                            "maternal_grandfather_name", "birthplace"})
-# Share of Iraq's population by governorate of birth: approximate, from the 2024 census
-# totals by governorate (46.1 million); used only for the weight of an agreeing birthplace.
+# Share of Iraq's population by governorate of birth (stored as ISO 3166-2:IQ codes):
+# approximate, from the 2024 census totals by governorate (46.1 million); used only for the
+# weight of an agreeing birthplace. A birthplace abroad (a country code) takes the default.
 GOVERNORATE_SHARE = {
-    "Baghdad": 0.20, "Nineveh": 0.095, "Basra": 0.07, "Dhi Qar": 0.055, "Babil": 0.05,
-    "Sulaymaniyah": 0.05, "Erbil": 0.05, "Anbar": 0.045, "Diyala": 0.04, "Kirkuk": 0.035,
-    "Najaf": 0.04, "Wasit": 0.035, "Saladin": 0.04, "Duhok": 0.035, "Karbala": 0.035,
-    "Qadisiyyah": 0.035, "Maysan": 0.03, "Muthanna": 0.025, "Halabja": 0.003,
+    "IQ-BG": 0.20, "IQ-NI": 0.095, "IQ-BA": 0.07, "IQ-DQ": 0.055, "IQ-BB": 0.05,
+    "IQ-SU": 0.05, "IQ-AR": 0.05, "IQ-AN": 0.045, "IQ-DI": 0.04, "IQ-KI": 0.035,
+    "IQ-NA": 0.04, "IQ-WA": 0.035, "IQ-SD": 0.04, "IQ-DA": 0.035, "IQ-KA": 0.035,
+    "IQ-QA": 0.035, "IQ-MA": 0.03, "IQ-MU": 0.025, "IQ-HA": 0.003,
 }
 DEFAULT_DAYS = ((1, 1), (1, 7))  # (day, month) recorded when the true birthday is unknown
 

@@ -58,6 +58,10 @@ class FaceModels(Protocol):
         """The (128,) embedding of the face in ``box``."""
         ...
 
+    def landmarks(self, rgb: np.ndarray, box: Box) -> np.ndarray:
+        """The 68 iBUG landmarks (x, y) of the face in ``box``: (68, 2) float32 pixels."""
+        ...
+
 
 class _DlibModels:
     """face_recognition's dlib models (HOG detector, 5-point landmarks, ResNet encoder)."""
@@ -86,6 +90,27 @@ class _DlibModels:
             vectors = self._fr.face_encodings(rgb, known_face_locations=[box], num_jitters=1,
                                               model="small")
         return np.asarray(vectors[0], dtype=np.float32)
+
+    def landmarks(self, rgb: np.ndarray, box: Box) -> np.ndarray:
+        import dlib
+
+        with self._lock:
+            if not hasattr(self, "_pose68"):
+                from face_recognition_models import pose_predictor_model_location
+
+                self._pose68 = dlib.shape_predictor(pose_predictor_model_location())
+            top, right, bottom, left = box
+            shape = self._pose68(rgb, dlib.rectangle(left, top, right, bottom))
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
+
+
+def face_landmarks(rgb: np.ndarray, box: Box) -> np.ndarray:
+    """The 68 iBUG landmarks (x, y) of the face in ``box`` of ``rgb`` (H, W, 3) uint8:
+    (68, 2) float32 pixels (0-16 jaw, 27-30 nose bridge, 36-41 and 42-47 the eyes)."""
+    points = np.asarray(load_models().landmarks(_check_rgb(rgb), box), dtype=np.float32)
+    if points.shape != (68, 2):
+        raise ValueError(f"landmark model returned shape {points.shape}, expected (68, 2)")
+    return points
 
 
 _models: FaceModels | None = None

@@ -89,6 +89,51 @@ _ROWS: list[Threshold] = [
         "trained on; a policy, not an error-rate fit",
         data="-",
     ),
+    # --- face liveness (owned by matching/liveness) ------------------------------------------
+    Threshold(
+        name="liveness.turn",
+        value=0.30,
+        direction="size (|yaw| in [-1, 1], matching.liveness.yaw; 0 frontal)",
+        calibrated_for="a head turn counts when the nose passes this far toward a jaw end, on "
+        "each side; |yaw| > 0.30 in 38% of LFW's (mostly frontal) news photos, so a turn asked "
+        "for clears it. Photo attacks accepted: still 0/300, moved 0/300, tilted ±35° 0/300; "
+        "bona fide pose sequences with a blink 17/19 (bench/liveness_eval.py)",
+        data="LFW folds 1-5, 3,800 detected faces: yaw percentiles 5/50/95 = -0.54/0.00/0.54 "
+        "(.venv/bin/python -m bench.liveness_eval)",
+    ),
+    Threshold(
+        name="liveness.eye_closed",
+        value=0.17,
+        direction="lower is more closed (eye aspect ratio, both eyes averaged)",
+        calibrated_for="a frame with the eyes shut; 5% of LFW photos fall below it (blinks and "
+        "squints caught by news photographers)",
+        data="as liveness.turn: eye aspect ratio percentiles 1/5/50 = 0.12/0.17/0.29",
+    ),
+    Threshold(
+        name="liveness.eye_open",
+        value=0.22,
+        direction="higher is more open (eye aspect ratio, both eyes averaged)",
+        calibrated_for="a frame with the eyes open, before and after the blink; 80% of LFW "
+        "photos are above it",
+        data="as liveness.turn",
+    ),
+    Threshold(
+        name="liveness.same_face",
+        value=0.60,
+        direction="lower is more similar (L2 distance of dlib encodings)",
+        calibrated_for="every frame of a challenge shows the same face as its first frame (the "
+        "package's tolerance: at LFW's EER distance 0.626 a swap to another person is caught "
+        "~99% of the time, and a live person's own frames stay well below it)",
+        data="LFW folds 1-5 (face.match_distance's calibration)",
+    ),
+    Threshold(
+        name="liveness.min_frames",
+        value=4.0,
+        direction="count",
+        calibrated_for="frames with a detected face a challenge needs (frontal, two turns and a "
+        "blink can be seen in four); a policy, not an error-rate fit",
+        data="-",
+    ),
     # --- fingerprint (owned by matching/fingerprint) -----------------------------------------
     Threshold(
         name="finger.match_score",

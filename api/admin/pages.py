@@ -18,6 +18,7 @@ from enrollment import adjudication
 from enrollment import workbench as views
 from identity.access import journal
 from identity.platform.errors import DomainError
+from identity.registry import places
 
 router = APIRouter(prefix="/admin", tags=["workbench"])
 
@@ -44,7 +45,9 @@ def queue_page(
     band: Annotated[str | None, Query(pattern="^(match|review|no_match)?$")] = None,
     notice: Annotated[str | None, Query(pattern=web.NOTICE_PATTERN)] = None,
 ) -> HTMLResponse:
-    filters = views.QueueFilters(_clean(station), _clean(governorate), _clean(band))
+    gov = _clean(governorate)  # a governorate's name or code: cases store the code
+    filters = views.QueueFilters(_clean(station), gov and (places.governorate_code(gov) or gov),
+                                 _clean(band))
     data = views.queue(session, filters)
     session.rollback()
     return web.page(request, "queue.html", q=data, f=filters, bands=views.bands())

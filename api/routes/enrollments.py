@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deciding import DeciderDep
 from api.deps import SessionDep, StationDep
 from api.routes._station import EnrollmentResponse, Upload, parse_demographics, wait_ready
+from api.station.attest import attest
 from api.uploads import read_fingers, read_upload
 from enrollment.packet import Packet, parse_missing
 from enrollment.service import enroll
@@ -50,6 +51,8 @@ async def post_enrollment(
     approver_key: Annotated[str | None, Form(
         max_length=200, description="a second operator's station key approving the exception "
                                     "(never stored)")] = None,
+    captures: Annotated[UploadFile | None, File(description="signed SBI captures (JSON), "
+                                                "enrollment.devices.trust")] = None,
 ) -> JSONResponse:
     settings = request.app.state.settings
     limit = settings.max_image_bytes
@@ -63,6 +66,7 @@ async def post_enrollment(
         exception_photo=await read_upload(exception_photo, "exception_photo", limit),
         approver_key=approver_key or None,
     )
+    await attest(request, session, principal, packet, captures)
     await run_in_threadpool(wait_ready, decider.gallery)
     decision = await run_in_threadpool(
         lambda: enroll(session, packet, principal, max_pixels=settings.max_image_pixels,

@@ -14,6 +14,7 @@ from api.ratelimit import agency_limit
 from api.uploads import read_fingers, read_upload
 from identity.access import agencies
 from identity.biometrics.agency_verify import VerifyRequest, verify_for_agency
+from identity.biometrics.liveness import MAX_FRAMES
 from identity.platform.errors import TooLarge
 
 router = APIRouter(prefix="/v1", tags=["agency"])
@@ -55,19 +56,27 @@ async def post_verify(
     finger_4: Upload = None, finger_5: Upload = None, finger_6: Upload = None,
     finger_7: Upload = None, finger_8: Upload = None, finger_9: Upload = None,
     finger_10: Upload = None,
+    face_frames: Annotated[list[UploadFile] | None, File(
+        description="the liveness challenge's JPEG/PNG frames (look, turn left and right, "
+                    "blink); the first is the face compared when no face is sent")] = None,
 ) -> VerifyResponse:
     agency_limit(request, principal)
     settings = request.app.state.settings
     form = await request.form()
-    if len(form) > MAX_FIELDS or sum(1 for _, v in form.multi_items()
-                                     if not isinstance(v, str)) > MAX_FILES:
-        raise TooLarge(f"at most {MAX_FILES} files per request", code="too_many_files")
+    files = [k for k, v in form.multi_items() if not isinstance(v, str)]
+    frame_count = sum(1 for k in files if k == "face_frames")
+    if len(form) > MAX_FIELDS or len(files) - frame_count > MAX_FILES or \
+            frame_count > MAX_FRAMES:
+        raise TooLarge(f"at most {MAX_FILES} files and {MAX_FRAMES} frames per request",
+                       code="too_many_files")
     limit = settings.max_image_bytes
     uploads = [finger_1, finger_2, finger_3, finger_4, finger_5, finger_6, finger_7, finger_8,
                finger_9, finger_10]
     fingers = await read_fingers(uploads, limit)
-    req = VerifyRequest(national_id=national_id, face=await read_upload(face, "face", limit),
-                        fingers=fingers, purpose=purpose)
+    frames = tuple([b for f in face_frames or [] if (b := await read_upload(f, "frame", limit))])
+    face_bytes = await read_upload(face, "face", limit) or (frames[0] if frames else None)
+    req = VerifyRequest(national_id=national_id, face=face_bytes, fingers=fingers,
+                        purpose=purpose, face_frames=frames)
     policy = agencies.LockPolicy(settings.verify_lock_failures, settings.verify_lock_seconds)
     answer = await run_in_threadpool(
         lambda: verify_for_agency(session=session, principal=principal, request=req,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from identity.access import agencies, journal
 from identity.access.keys import Principal
-from identity.biometrics import probes
+from identity.biometrics import liveness, probes
 from identity.biometrics.verify import match_probe
 from identity.platform.errors import DomainError, NotFound
 from identity.registry import persons
@@ -39,6 +39,8 @@ class VerifyRequest:
     face: bytes | None
     fingers: dict[int, bytes]
     purpose: str | None = None
+    # The active liveness challenge's frames (identity.biometrics.liveness); checked when sent.
+    face_frames: tuple[bytes, ...] = ()
 
 
 def _refuse(session: Session, principal: Principal, request: VerifyRequest, exc: DomainError,
@@ -72,6 +74,9 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
     session.rollback()  # extraction is slow: hold no transaction (SQLite's write lock) meanwhile
 
     try:
+        if request.face_frames:
+            liveness.check_frames(request.face_frames, max_pixels=max_pixels,
+                                  face=request.face)
         probe = probes.extract(capture, failure_code="probe_quality_failed")
     except DomainError as exc:
         raise _refuse(session, principal, request, exc, person_id=person_id,

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     kinship_max_father_age: int = 90
     kinship_min_marriage_age: int = 15
 
+    # Enrollment stations: how old a device-signed capture may be when its packet arrives (an
+    # offline office sends its queue later), the clock skew tolerated the other way, and whether
+    # every sample must be device-signed (or a webcam face with its liveness challenge).
+    capture_max_age_hours: float = 72.0
+    capture_clock_skew_seconds: float = 300.0
+    require_attested_captures: bool = False
+
     # Matching engine (the "engine is a setting" rule of DESIGN.md).
     vector_engine: Literal["faiss"] = "faiss"
 

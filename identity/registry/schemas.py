@@ -7,18 +7,42 @@ import unicodedata
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-GOVERNORATES = (
-    "Baghdad", "Basra", "Nineveh", "Erbil", "Sulaymaniyah", "Duhok", "Kirkuk", "Anbar",
-    "Babil", "Karbala", "Najaf", "Qadisiyyah", "Wasit", "Maysan", "Dhi Qar", "Muthanna",
-    "Diyala", "Saladin", "Halabja",
-)
+from identity.registry import places
+
+# English names of the governorates (the ration registry's agents use them); a birthplace is
+# stored as its ISO 3166-2:IQ code (identity.registry.places).
+GOVERNORATES = tuple(g.english for g in places.GOVERNORATE_TABLE)
 LEGACY_REGISTERS = ("civil_status", "nationality", "residence", "ration")
-# Arabic letters (with the marks and the tatweel), spaces, and the hyphen.
-_ARABIC_NAME = re.compile(
-    r"^[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF \-]+$"
-)
+# The Arabic script's blocks (Arabic, Supplement, Extended-A, Presentation Forms A and B).
+_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+                  (0xFE70, 0xFEFF))
+_HARAKAT = ((0x064B, 0x065F), (0x0670, 0x0670))  # tashkeel and the superscript alef
+
+
+def _letter_class() -> str:
+    """A regex class of the Arabic script's letters (Lo, Lm: the tatweel; Kurdish, Persian and
+    Urdu letters such as پ چ ژ گ ڤ ڕ ڵ ۆ ێ ە included), the harakat, the space and the hyphen.
+    Digits, punctuation, Quranic annotation signs, format characters (U+0600-0605, U+061C,
+    U+06DD, U+FEFF) and unassigned code points of those blocks are left out."""
+    points = [cp for lo, hi in _ARABIC_BLOCKS for cp in range(lo, hi + 1)
+              if unicodedata.category(chr(cp)) in ("Lo", "Lm")]
+    points += [cp for lo, hi in _HARAKAT for cp in range(lo, hi + 1)]
+    points.sort()
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    body = "".join(f"\\u{lo:04X}" if lo == hi else f"\\u{lo:04X}-\\u{hi:04X}"
+                   for lo, hi in ranges)
+    return body + " \\-"
+
+
+NAME_LETTERS = _letter_class()  # the station's form checks names with this same class
+_ARABIC_NAME = re.compile(f"^[{NAME_LETTERS}]+$")
 
 
 def normalize_name(value: str) -> str:
@@ -37,7 +61,11 @@ class Demographics(BaseModel):
     maternal_grandfather_name: str = Field(min_length=1, max_length=100)
     sex: Literal["M", "F"]
     birth_date: date
-    birthplace: str = Field(min_length=1, max_length=50)
+    # A governorate (code, English or Arabic name) for a person born in Iraq; for one born
+    # abroad, ``birth_country`` (alpha-2 code, English or Arabic name) and no birthplace. Both
+    # are stored in ``birthplace`` as one ISO code: ``IQ-BG`` or ``SY``.
+    birthplace: str | None = Field(default=None, min_length=1, max_length=80)
+    birth_country: str | None = Field(default=None, min_length=1, max_length=80, exclude=True)
     legacy_ids: dict[str, str] = Field(default_factory=dict)
 
     @field_validator(
@@ -58,13 +86,32 @@ class Demographics(BaseModel):
             raise ValueError("birth date is in the future or implausible")
         return value
 
-    @field_validator("birthplace")
-    @classmethod
-    def _governorate(cls, value: str) -> str:
-        for name in GOVERNORATES:
-            if name.lower() == value.strip().lower():
-                return name
-        raise ValueError(f"birthplace must be a governorate: {', '.join(GOVERNORATES)}")
+    @model_validator(mode="after")
+    def _birthplace(self) -> Demographics:
+        country = None
+        if self.birth_country is not None:
+            country = places.country_code(self.birth_country)
+            if country is None:
+                raise ValueError("birth_country must be a country (ISO 3166-1 code, English or "
+                                 "Arabic name)")
+        if country is not None and country != places.IRAQ:
+            if self.birthplace is not None and self.birthplace != country:
+                raise ValueError("a person born abroad has a birth_country and no governorate")
+            self.birthplace = country
+            self.birth_country = None
+            return self
+        self.birth_country = None
+        if self.birthplace is None:
+            raise ValueError("birthplace (a governorate) is required for a person born in Iraq")
+        code = places.governorate_code(self.birthplace)
+        if code is None and places.country_code(self.birthplace) not in (None, places.IRAQ) \
+                and len(self.birthplace) == 2:
+            code = self.birthplace.upper()  # a stored code of a person born abroad, re-read
+        if code is None:
+            raise ValueError("birthplace must be an Iraqi governorate (ISO 3166-2:IQ code, "
+                             f"English or Arabic name): {', '.join(GOVERNORATES)}")
+        self.birthplace = code
+        return self
 
     @field_validator("legacy_ids")
     @classmethod

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bench.packets import packet
 from identity.platform.db import make_engine, session_factory
 from models.lease import DeciderLease
-from tests.packets import packet
 
 ROOT = Path(__file__).resolve().parents[2]
 

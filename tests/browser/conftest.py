@@ -39,6 +39,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_ready(url: str, seconds: float = 60) -> None:
+    """Until ``url``/readyz answers 200 (the gallery loaded)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
     import uvicorn
@@ -58,15 +71,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "server did not become ready"
-        time.sleep(0.1)
+    wait_ready(url)
     try:
         yield Live(url, app, engine)
     finally:

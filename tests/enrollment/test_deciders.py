@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bench.packets import DEMOGRAPHICS, face_path, finger_path
 from enrollment.decider import Decider, Decision
 from enrollment.packet import Packet
 from enrollment.service import enroll
@@ -30,7 +31,6 @@ from models.dedup import DuplicateCase
 from models.gallery import GalleryOutbox
 from models.person import Person
 from tests.conftest import MILVUS_PREFIX
-from tests.packets import DEMOGRAPHICS, face_path, finger_path
 
 ROOT = Path(__file__).resolve().parents[2]
 STATION = Principal(1, "st", "station", frozenset(), None, None)
@@ -111,7 +111,7 @@ SCRIPT = textwrap.dedent("""
     from identity.biometrics.milvus_gallery import MilvusGallery
     from identity.platform.db import make_engine, session_factory
     from identity.platform.errors import DomainError
-    from tests.enrollment.test_deciders import STATION, _packet
+    from tests.enrollment.test_deciders import STATION, _packet  # noqa: E402
 
     url, shared, n, kind, where, start_at, crash = sys.argv[1:8]
     engine = make_engine(url)

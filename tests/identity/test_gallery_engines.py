@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from bench.packets import OTHER_DEMOGRAPHICS, face_path, finger_path, packet
 from enrollment import search
 from identity.biometrics import probes
 from identity.biometrics.gallery import Gallery, delta
@@ -19,7 +20,6 @@ from identity.platform.db import session_factory
 from models.enrollment import Enrollment, Template
 from models.gallery import GalleryOutbox
 from tests.conftest import MILVUS_PREFIX, bearer
-from tests.packets import OTHER_DEMOGRAPHICS, face_path, finger_path, packet
 
 pytestmark = pytest.mark.milvus
 MAX_PIXELS = 4096 * 4096

@@ -7,7 +7,7 @@ from matching import demographic, thresholds
 
 BASE = {"given_name": "علي", "father_name": "حسين", "grandfather_name": "كاظم",
         "surname": "الجبوري", "mother_name": "زينب", "maternal_grandfather_name": "جاسم",
-        "sex": "M", "birth_date": "1984-03-17", "birthplace": "Baghdad"}
+        "sex": "M", "birth_date": "1984-03-17", "birthplace": "IQ-BG"}
 
 
 def _field(ev: demographic.DemographicEvidence, name: str) -> demographic.FieldEvidence:

@@ -1,7 +1,7 @@
 """the shared gallery's outbox and clock (several deciders on Milvus)
 
 Revision ID: 0070_gallery_outbox
-Revises: 0010_integrity
+Revises: 0060_devices
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0070_gallery_outbox"
-down_revision = "0010_integrity"
+down_revision = "0060_devices"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,10 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
 PG_PORT ?= 55432
+MILVUS_PORT ?= 19530
+# The suites that decide identity, run a second time on PostgreSQL + Milvus (`make test`).
+ENGINE_SUITES := tests/enrollment tests/api/test_workbench.py tests/api/test_enrollments.py \
+	tests/identity/test_gallery_engines.py tests/enrollment/test_deciders.py
 export HAWIYA_DATA_DIR ?= ./var
 
 .PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces \
@@ -17,7 +21,7 @@ install: $(UV)
 	$(UV) sync --frozen --no-dev -q
 
 install-test: $(UV)
-	$(UV) sync --frozen --no-dev --extra test -q
+	$(UV) sync --frozen --no-dev --extra test --extra milvus -q
 
 migrate: install
 	$(PY) -m api.cli migrate
@@ -35,14 +39,21 @@ lint: install-test
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 
-# Starts a throwaway PostgreSQL server, runs the whole suite against SQLite and PostgreSQL,
-# stops the server whatever the outcome.
+# Starts a throwaway PostgreSQL server and an embedded Milvus server (loopback, temporary
+# folders), runs the whole suite against SQLite and PostgreSQL with the FAISS gallery, then the
+# identity-deciding suites on PostgreSQL + Milvus, and stops both servers whatever the outcome.
+# Where Milvus cannot start, its tests skip and say why.
 test: install-test browser
-	@set -euo pipefail; pgdir=$$(mktemp -d)/pg; \
+	@set -euo pipefail; tmp=$$(mktemp -d); pgdir=$$tmp/pg; mvdir=$$tmp/milvus; \
+	trap 'scripts/postgres.sh stop "$$pgdir"; scripts/milvus.sh stop "$$mvdir"; rm -rf "$$tmp"' EXIT; \
 	url=$$(scripts/postgres.sh start "$$pgdir" $(PG_PORT)); \
-	trap 'scripts/postgres.sh stop "$$pgdir"' EXIT; \
+	muri=$$(scripts/milvus.sh start "$$mvdir" $(MILVUS_PORT)) \
+	  || { echo "Milvus did not start (see $$mvdir/logs): the Milvus tests skip" >&2; muri=; }; \
 	.venv/bin/ruff check . && .venv/bin/mypy; \
-	HAWIYA_TEST_POSTGRES_URL="$$url" HAWIYA_ENVIRONMENT=test $(PY) -m pytest -q -p no:cacheprovider
+	export HAWIYA_TEST_POSTGRES_URL="$$url" HAWIYA_TEST_MILVUS_URI="$$muri" HAWIYA_ENVIRONMENT=test; \
+	$(PY) -m pytest -q -p no:cacheprovider; \
+	if [ -n "$$muri" ]; then HAWIYA_TEST_GALLERY_ENGINE=milvus $(PY) -m pytest -q \
+	  -p no:cacheprovider -m "postgres and not browser" $(ENGINE_SUITES); fi
 
 test-fast: install-test
 	HAWIYA_ENVIRONMENT=test $(PY) -m pytest -q -x -m "not postgres and not browser and not slow"

@@ -19,8 +19,8 @@ from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
-from identity.biometrics.gallery import Gallery
-from identity.platform.db import get_engine, read_session_factory, session_factory
+from identity.biometrics.gallery import make_gallery
+from identity.platform.db import get_engine, read_engine, read_session_factory, session_factory
 from identity.platform.settings import Settings, get_settings
 
 log = logging.getLogger("hawiya")
@@ -55,10 +55,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader.start()
         yield
         loader.join()
-        if app.state.gallery.ready:
+        if app.state.gallery.ready and app.state.decider.lease.held:
             app.state.gallery.snapshot()
         with app.state.sessions() as session:
             app.state.decider.release(session)
+        app.state.gallery.close()
 
     docs = settings.docs_on
     app = FastAPI(
@@ -74,8 +75,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.read_sessions = read_session_factory(engine)
-    app.state.gallery = Gallery(settings.index_dir, settings.search_threads)
+    # Reads that need no primary (agencies' GETs) can be served by a replica; the gate's key
+    # lookups stay on the primary so a revoked key stops at once.
+    app.state.read_engine = read_engine(settings, engine)
+    app.state.read_sessions = read_session_factory(app.state.read_engine)
+    app.state.gate_sessions = read_session_factory(engine)
+    app.state.gallery = make_gallery(settings)
     app.state.decider = Decider(app.state.gallery, lease_seconds=settings.decider_lease_seconds)
     app.state.gallery_ready = lambda: app.state.gallery.ready
     errors.install(app)
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Outermost last: the gate authenticates and rate-limits before the body limit, the body
     # parser or any route sees the request.
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(AuthGate, sessions=app.state.read_sessions, public=PUBLIC_PATHS,
+    app.add_middleware(AuthGate, sessions=app.state.gate_sessions, public=PUBLIC_PATHS,
                        keys=app.state.key_limiter,
                        failures=app.state.auth_failures)
     return app

@@ -29,15 +29,18 @@ cli_import.register(app)  # `hawiya import`, `hawiya make-batch` (issue 10)
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: int = typer.Option(1, min=1, help="server processes on one port; with the "
+                                      "embedded gallery one of them decides identity, the "
+                                      "others answer enrollments 503 not_the_decider")) -> None:
     """Migrate, then serve the API and the admin pages."""
     import uvicorn
 
-    from api.app import create_app
     from identity.platform.migrate import upgrade
 
     upgrade()
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
 
 
 @app.command()

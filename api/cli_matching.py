@@ -13,26 +13,30 @@ bench_app = typer.Typer(help="Speed and memory benchmarks.", no_args_is_help=Tru
 
 
 def rebuild_index() -> None:
-    """Rebuild the FAISS indexes from the database (snapshots are replaced atomically)."""
+    """Rebuild the gallery from the database: the FAISS snapshots (replaced atomically), or the
+    Milvus collections (dropped and filled again) with ``HAWIYA_GALLERY_ENGINE=milvus``."""
     from rich.progress import Progress
     from sqlalchemy import func, select
 
-    from identity.biometrics.gallery import FACE_FILE, FINGER_FILE, Gallery
+    from identity.biometrics.gallery import FACE_FILE, FINGER_FILE, make_gallery
     from identity.platform.db import session_scope
     from identity.platform.settings import get_settings
     from models.enrollment import Template
 
-    index_dir = get_settings().index_dir
+    settings = get_settings()
+    gallery = make_gallery(settings)
+    if settings.gallery_engine == "milvus":
+        gallery.drop()  # type: ignore[attr-defined]
     for name in (FACE_FILE, FINGER_FILE):
-        (index_dir / name).unlink(missing_ok=True)
-    gallery = Gallery(index_dir)
+        (settings.index_dir / name).unlink(missing_ok=True)
     with session_scope() as session:
         total = session.scalar(select(func.count()).select_from(Template)
                                .where(Template.person_id.is_not(None))) or 0
         with Progress(transient=False) as progress:
             task = progress.add_task("templates", total=total)
             gallery.load(session, progress=lambda n: progress.advance(task, n))
-    typer.echo(json.dumps({"faces": len(gallery.faces), "fingers": len(gallery.fingers)}))
+    faces, fingers = gallery.counts()
+    typer.echo(json.dumps({"faces": faces, "fingers": fingers}))
 
 
 @eval_app.command("fingers")

@@ -1,23 +1,32 @@
 """The one unit that decides identity and commits it.
 
 Live enrollment, adjudication (decisions, unmerges, candidates added to a case) and the batch
-import all decide through ``Decider.run``: it takes the process lock and the database's decision
-lock (an advisory lock on PostgreSQL; on SQLite the writing transaction's ``BEGIN IMMEDIATE``),
-checks that this process holds the deciding lease, runs the caller's decision in that
-transaction, commits, and only then brings the gallery in line with the commit
-(``Decision.gallery_add`` / ``gallery_remove``), before the next decision can search. So two
-packets of one person arriving together are decided one after the other and give one ID, and a
-2xx built from a ``Decision`` is always committed.
+import all decide through ``Decider.run``. A decision has two phases:
 
-One process decides per database while the gallery is the in-process FAISS one: the lease
-(``identity.access.lease``) is taken on the first decision and renewed by each one and by a
-heartbeat; a second process on the same database refuses to decide (503 ``not_the_decider``)
-and says which process holds the lease.
+1. **Search ahead** (when the caller passes the packet's ``probe``): the 1:N search runs
+   outside every lock, against a view of the gallery (``GalleryEngine.view``: every gallery
+   template up to a high-water id is in the index). Deciders search in parallel.
+2. **Decide and commit, serialised**: the database's decision lock (an advisory lock on
+   PostgreSQL; on SQLite the writing transaction's ``BEGIN IMMEDIATE``), the deciding lease,
+   the caller's decision — whose search re-checks only what was committed since the view (the
+   gallery templates above the high-water id, an indexed range) and re-resolves the owners of
+   what it found (``enrollment.search``) — the commit, and only then the gallery update
+   (``Decision.gallery_add`` / ``gallery_remove``), announced before the commit
+   (``GalleryEngine.pending``) so no view moves past it before it is applied.
+
+So two packets of one person arriving together, at one decider or at several, are decided one
+after the other, the second seeing the first's templates, and give one ID; a 2xx built from a
+``Decision`` is always committed.
+
+With the in-process FAISS gallery one process decides per database (the exclusive lease of
+``identity.access.lease``, shared by every ``Decider`` of that gallery; a second process answers
+503 ``not_the_decider``). With the shared Milvus gallery every decider holds its own shared
+lease and any number of them, in any number of processes, may decide.
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,11 +35,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from enrollment import search
 from identity.access import lease
-from identity.biometrics.gallery import Gallery
+from identity.biometrics.gallery import GalleryEngine
 
 if TYPE_CHECKING:
     from enrollment.search import Candidate
+    from identity.biometrics.probes import Probe
+
+log = logging.getLogger("hawiya.decider")
 
 _PG_DECISION_LOCK = 7_401_124
 
@@ -72,32 +85,58 @@ class Decision:
 
 
 class Decider:
-    """Decides identity for one gallery; one per process (``app.state.decider``)."""
+    """Decides identity for one gallery (``app.state.decider``; import jobs make their own)."""
 
-    def __init__(self, gallery: Gallery, *, lease_seconds: float = 30.0,
+    def __init__(self, gallery: GalleryEngine, *, lease_seconds: float = 30.0,
                  holder: str | None = None) -> None:
         self.gallery = gallery
-        self.lease = lease.Holder(seconds=lease_seconds, name=holder)
-        self._lock = threading.Lock()
+        if gallery.exclusive:  # one claim per process: every Decider of this gallery shares it
+            shared = getattr(gallery, "lease", None)
+            if shared is None:
+                shared = lease.Holder(seconds=lease_seconds, name=holder)
+                gallery.lease = shared  # type: ignore[attr-defined]
+            self.lease = shared
+        else:
+            self.lease = lease.Holder(seconds=lease_seconds, name=holder, shared=True)
 
-    def run(self, session: Session, decide: Callable[[Session], Decision]) -> Decision:
-        """Run ``decide`` under the decision locks, commit, then apply its gallery changes.
+    def run(self, session: Session, decide: Callable[[Session], Decision], *,
+            probe: Probe | None = None) -> Decision:
+        """Run ``decide`` under the decision lock, commit, then apply its gallery changes.
 
-        ``decide`` writes in ``session`` and never commits; any exception rolls everything
-        back (nothing reaches the gallery) and propagates.
+        ``probe``: the packet ``decide`` will search for; its search then runs first, outside
+        the lock, and ``decide``'s search only re-checks what was committed since. ``decide``
+        writes in ``session`` and never commits; any exception rolls everything back (nothing
+        reaches the gallery) and propagates.
         """
-        with self._lock:
+        ahead = None
+        if probe is not None and self.gallery.ready:
+            try:
+                ahead = search.look_ahead(session, self.gallery, probe, release=True)
+            finally:
+                session.rollback()  # hold no transaction (nor SQLite's lock) while queued
+        token: object = None
+        with search.searched_ahead(probe, ahead):
             try:
                 lock_decisions(session)
                 self.lease.check_and_renew(session)
                 decision = decide(session)
+                token = self.gallery.pending(session, decision.gallery_add,
+                                             decision.gallery_remove)
                 session.commit()
             except BaseException:
                 session.rollback()
+                if token is not None:
+                    self.gallery.settle(token, True)
                 raise
-            # Still under the lock: the next decision's search must see these vectors.
+        applied = False
+        try:
             self.gallery.apply(sessionmaker(bind=session.get_bind()), decision.gallery_add,
                                decision.gallery_remove)
+            applied = True
+        except Exception:  # committed: the answer stands; the view stays below these ids
+            log.exception("decision committed but the gallery update failed")
+        finally:
+            self.gallery.settle(token, applied)
         return decision
 
     def release(self, session: Session) -> None:

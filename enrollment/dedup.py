@@ -32,7 +32,7 @@ from enrollment.packet import Packet
 from enrollment.search import Candidate
 from identity.access import journal
 from identity.biometrics import templates
-from identity.biometrics.gallery import Gallery
+from identity.biometrics.gallery import GalleryEngine
 from identity.biometrics.probes import Probe
 from identity.registry import name_index, persons
 from matching import demographic, posterior, thresholds
@@ -74,7 +74,7 @@ def demographics_of(session: Session, cand: Candidate) -> dict[str, Any]:
     return dict(held.demographics)
 
 
-def assess(session: Session, gallery: Gallery, probe: Probe, demographics: dict[str, Any], *,
+def assess(session: Session, gallery: GalleryEngine, probe: Probe, demographics: dict[str, Any], *,
            kind: str, exclude_enrollment: int | None = None,
            population: int | None = None) -> Assessment:
     """Every candidate for a packet with its evidence, and the verdict."""
@@ -183,7 +183,7 @@ def hold(session: Session, enrollment: Enrollment, probe: Probe, a: Assessment,
 
 
 def decide_packet(session: Session, enrollment: Enrollment, packet: Packet, probe: Probe,
-                  *, actor: str, gallery: Gallery) -> Decision:
+                  *, actor: str, gallery: GalleryEngine) -> Decision:
     """Search, decide and record one packet (its ``enrollment`` row already flushed)."""
     a = assess(session, gallery, probe, packet.demographics.model_dump(mode="json"),
                kind=enrollment.kind)

@@ -74,7 +74,7 @@ def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels
         return decision
 
     try:
-        return decider.run(session, decide)
+        return decider.run(session, decide, probe=probe)
     except IntegrityError:  # another process committed the same capture first
         found = find_enrollment(session, packet.station_id, packet.capture_id)
         if found is None:

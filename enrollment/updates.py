@@ -89,4 +89,4 @@ def update(session: Session, national_id: str, packet: Packet, principal: Princi
         enrollment.response = decision.body
         return decision
 
-    return decider.run(session, decide)
+    return decider.run(session, decide, probe=probe)

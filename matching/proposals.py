@@ -9,7 +9,9 @@ neighbouring positions): its person is found if any few of its fingers find it, 
 A packet with few fingers searches wide. The plan's numbers are the ``dedup.*`` rows of
 ``matching.thresholds``.
 
-Pure: indexes and templates in, weights out; the database maps template ids to persons.
+Pure: indexes and templates in, weights out; the database maps template ids to persons. The
+indexes are anything with the searches below (``FaceSearch``, ``FingerSearch``): the in-process
+FAISS indexes, or a distributed engine's collections (``identity.biometrics.milvus_gallery``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,31 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from matching import thresholds
-from matching.fingerprint import FingerIndex, FingerTemplate
+from matching.fingerprint import FingerTemplate
 from matching.fingerprint.index import SearchPlan, _omp_threads
-from matching.vector_index import FaissVectorIndex
+
+
+class FaceSearch(Protocol):
+    """k nearest face templates: (template id, L2 distance), closest first. False (empty) when
+    there is certainly nothing to search."""
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+    def __bool__(self) -> bool: ...
+
+
+class FingerSearch(Protocol):
+    """Per probe position, the top-k finger template ids with their votes (see
+    ``matching.fingerprint.index.FingerIndex.search_packet``)."""
+
+    def search_packet(self, probes: Mapping[int, FingerTemplate], k: int,
+                      plan: SearchPlan | None = None,
+                      pool: Executor | None = None) -> dict[int, list[tuple[int, float]]]: ...
+    def __bool__(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -47,14 +66,14 @@ def plan_for(n_fingers: int) -> Plan:
                 fingers=fingers)
 
 
-def _face_search(faces: FaissVectorIndex, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+def _face_search(faces: FaceSearch, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
     with _omp_threads():
         return faces.search(vector, k)
 
 
 def propose(
-    faces: FaissVectorIndex,
-    fingers: FingerIndex,
+    faces: FaceSearch,
+    fingers: FingerSearch,
     face_vector: np.ndarray | None,
     finger_templates: Mapping[int, FingerTemplate],
     plan: Plan | None = None,
@@ -65,12 +84,12 @@ def propose(
     weights: dict[int, float] = defaultdict(float)
     face_job: Future[list[tuple[int, float]]] | None = None
     ranked_faces: list[tuple[int, float]] = []
-    if face_vector is not None and len(faces):
+    if face_vector is not None and faces:
         if pool is not None:
             face_job = pool.submit(_face_search, faces, face_vector, plan.face_k)
         else:
             ranked_faces = _face_search(faces, face_vector, plan.face_k)
-    if finger_templates and len(fingers):
+    if finger_templates and fingers:
         found = fingers.search_packet(finger_templates, plan.finger_k, plan.fingers, pool)
         for ranked in found.values():
             for rank, (tid, _votes) in enumerate(ranked):

@@ -357,6 +357,24 @@ _ROWS: list[Threshold] = [
               "synthetic 1M-person gallery with 50 chimeric FVC persons, 2,000 mated and 200 "
               "non-mated searches (hawiya bench search --persons 1000000 --fingers --probes "
               "2000; bench/search_results.md)"),
+    # --- the shared gallery on Milvus (owned by identity/biometrics/milvus_store.py) ---------
+    Threshold("milvus.finger.nlist", 1024, "count",
+              "BIN_IVF_FLAT lists per sealed segment of a finger position's codes (a 512 MB "
+              "segment holds ~10M codes; segments under 1,024 rows are scanned exactly): about "
+              "the codes per list of finger.index.list_codes", "policy; see milvus.finger.*nprobe"),
+    Threshold("milvus.finger.narrow_nprobe", 8, "count",
+              "lists visited per probe code in a narrow search (the dedup.narrow_nprobe share "
+              "of lists, 8/1024 instead of 8/4096: Milvus's lists are per segment)",
+              "python -m bench.milvus_person_search (mates found vs the FAISS engine)"),
+    Threshold("milvus.finger.nprobe", 48, "count",
+              "lists visited per probe code in a wide search (finger.index.nprobe)",
+              "as milvus.finger.narrow_nprobe"),
+    Threshold("milvus.face.nlist", 1024, "count",
+              "IVF_FLAT lists per sealed segment of faces (distances exact within a list)",
+              "as milvus.face.nprobe"),
+    Threshold("milvus.face.nprobe", 64, "count",
+              "face lists visited per search (every mate FAISS's exhaustive scan finds, at the "
+              "size measured)", "python -m bench.milvus_person_search"),
     Threshold("dedup.max_candidates", 10, "count", "persons re-scored 1:1 per search (by best "
               "index rank); the case shows at most this many", "tuning, no calibration"),
 ]

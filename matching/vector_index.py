@@ -110,6 +110,9 @@ class FaissVectorIndex:
     def __len__(self) -> int:
         return int(self._ids.size)
 
+    def __bool__(self) -> bool:
+        return self._ids.size > 0
+
     def __contains__(self, id_: int) -> bool:
         pos = np.searchsorted(self._ids, id_)
         return bool(pos < self._ids.size and self._ids[pos] == id_)

@@ -15,6 +15,14 @@ from identity.platform.db import make_engine, session_factory
 from identity.platform.settings import Settings, get_settings
 
 POSTGRES_URL = os.environ.get("HAWIYA_TEST_POSTGRES_URL")
+MILVUS_URI = os.environ.get("HAWIYA_TEST_MILVUS_URI")
+# `make test` runs the identity suites a second time with HAWIYA_TEST_GALLERY_ENGINE=milvus.
+GALLERY_ENGINE = os.environ.get("HAWIYA_TEST_GALLERY_ENGINE", "faiss")
+# One set of collections per test run (creating and loading 13 collections takes ~40 s on a
+# busy machine): each test's fresh database reconciles them, which empties them first.
+MILVUS_PREFIX = f"test_{os.getpid()}_{os.urandom(3).hex()}"
+NO_MILVUS = ("no Milvus server (run through `make test`, or `scripts/milvus.sh start DIR PORT` "
+             "and set HAWIYA_TEST_MILVUS_URI)")
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +79,32 @@ def session(engine: Engine) -> Iterator:
     s.close()
 
 
+@pytest.fixture(scope="session")
+def milvus_uri() -> Iterator[str]:
+    """The Milvus server ``make test`` starts; skips (with how to get one) where there is none.
+    The run's collections are dropped at the end."""
+    if not MILVUS_URI:
+        if GALLERY_ENGINE == "milvus":
+            pytest.fail("HAWIYA_TEST_GALLERY_ENGINE=milvus needs HAWIYA_TEST_MILVUS_URI")
+        pytest.skip(NO_MILVUS)
+    from identity.biometrics.milvus_store import Collections
+
+    run = Collections(MILVUS_URI, MILVUS_PREFIX, alias="test-run")
+    run.open()  # created once (slow); each test's gallery only opens and reconciles them
+    yield MILVUS_URI
+    run.drop()
+    run.disconnect()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path / "var")
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The service's settings for a test; on the Milvus pass (``HAWIYA_TEST_GALLERY_ENGINE``)
+    the gallery is the shared Milvus one."""
+    extra: dict[str, object] = {}
+    if GALLERY_ENGINE == "milvus":
+        extra = {"gallery_engine": "milvus", "milvus_prefix": MILVUS_PREFIX,
+                 "milvus_uri": request.getfixturevalue("milvus_uri")}
+    return Settings(environment="test", data_dir=tmp_path / "var", **extra)  # type: ignore[arg-type]
 
 
 @pytest.fixture

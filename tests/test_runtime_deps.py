@@ -47,8 +47,18 @@ def _base_requirements() -> list[str]:
     return [_name(r) for r in project["dependencies"]]
 
 
+def _engine_extras() -> list[str]:
+    """Optional engines' extras (``milvus``): runtime code imports them only inside the
+    functions that run when their setting selects them."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get(
+        "optional-dependencies", {})
+    return [_name(r) for name, reqs in extras.items() if name != "test" for r in reqs]
+
+
 def test_runtime_code_imports_only_base_dependencies() -> None:
-    allowed = _closure(_base_requirements())
+    allowed = _closure(_base_requirements() + _engine_extras())
     owners = metadata.packages_distributions()
     missing: dict[str, set[str]] = {}
     for pkg in RUNTIME:
@@ -72,3 +82,18 @@ def test_runtime_code_imports_only_base_dependencies() -> None:
 def test_the_test_extra_is_not_pulled_in_by_the_base(extra: str) -> None:
     """The checker's premise: these are the test extra's, not the base's."""
     assert extra not in _closure(_base_requirements())
+
+
+def test_the_milvus_engine_is_optional() -> None:
+    """Without the ``milvus`` extra the service imports and runs: the engine's modules import
+    pymilvus only when a Milvus gallery is made."""
+    import subprocess
+
+    code = ("import sys; sys.modules['pymilvus'] = None; sys.modules['milvus'] = None\n"
+            "import identity.biometrics.milvus_gallery, api.app\n"
+            "from identity.biometrics.gallery import make_gallery\n"
+            "from identity.platform.settings import Settings\n"
+            "print(type(make_gallery(Settings())).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "Gallery", out.stderr[-2000:]

@@ -11,7 +11,7 @@ from fastapi import File, UploadFile
 from pydantic import BaseModel
 
 from enrollment.packet import parse_demographics as parse_demographics
-from identity.biometrics.gallery import Gallery
+from identity.biometrics.gallery import GalleryEngine
 from identity.platform.errors import DomainError
 
 GALLERY_WAIT_S = 60.0
@@ -23,7 +23,7 @@ class NotReady(DomainError):
     code = "not_ready"
 
 
-def wait_ready(gallery: Gallery) -> None:
+def wait_ready(gallery: GalleryEngine) -> None:
     """Block (in a worker thread) until the gallery is loaded; 503 ``not_ready`` after a minute."""
     deadline = time.monotonic() + GALLERY_WAIT_S
     while not gallery.ready and time.monotonic() < deadline:

@@ -35,7 +35,7 @@ from enrollment.batch.sources import list_tasks, source_kind
 from enrollment.batch.worker import init_worker, prepare
 from enrollment.batch.writer import commit_record
 from enrollment.decider import Decider
-from identity.biometrics.gallery import Gallery
+from identity.biometrics.gallery import make_gallery
 from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
 from identity.platform.settings import Settings
@@ -125,7 +125,7 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job_id, run = _start_job(session, source, register, len(tasks))
         done = set(session.scalars(select(ImportRecord.record_key)
                                    .where(ImportRecord.job_id == job_id)))
-        decider = Decider(Gallery(settings.index_dir, settings.search_threads),
+        decider = Decider(make_gallery(settings),
                           lease_seconds=settings.decider_lease_seconds)
         decider.lease.check_and_renew(session)  # NotTheDecider while another process decides
         session.commit()

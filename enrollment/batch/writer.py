@@ -98,7 +98,7 @@ def commit_record(session: Session, *, job_id: int, run: int, register: str, pre
         return decision
 
     try:
-        decider.run(session, decide)
+        decider.run(session, decide, probe=probe)
     except Conflict as exc:
         if exc.code not in ("legacy_id_taken", "legacy_number_reused"):
             raise

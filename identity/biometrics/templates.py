@@ -186,6 +186,28 @@ def held(session: Session, enrollment_ids: Sequence[int], *, face: bool,
     return out
 
 
+def comparable_ids(session: Session, person_ids: Sequence[int], held_ids: Sequence[int], *,
+                   face: bool, positions: Iterable[int]
+                   ) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
+    """The ids of the templates ``enrolled`` / ``held`` would return (nothing decrypted): per
+    person, and per held packet. A decision compares them with what its search scored."""
+    persons: dict[int, tuple[int, ...]] = dict.fromkeys(person_ids, ())
+    packets: dict[int, tuple[int, ...]] = dict.fromkeys(held_ids, ())
+    if person_ids:
+        q: Select[Any] = select(Template.id, Template.person_id).where(  # type: ignore[assignment]
+            Template.person_id.in_(list(person_ids)))
+        q = _current(q, face, positions)
+        for tid, pid in session.execute(q.order_by(Template.id)):
+            persons[int(pid)] += (int(tid),)
+    if held_ids:
+        q = select(Template.id, Template.enrollment_id).where(  # type: ignore[assignment]
+            Template.enrollment_id.in_(list(held_ids)), Template.person_id.is_(None))
+        q = _current(q, face, positions)
+        for tid, eid in session.execute(q.order_by(Template.id)):
+            packets[int(eid)] += (int(tid),)
+    return persons, packets
+
+
 def of_enrollment(session: Session, enrollment_id: int) -> Probe:
     """The templates a stored enrollment holds, as a probe (its samples are not re-read)."""
     out = Probe()

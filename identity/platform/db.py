@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.platform.settings import get_settings
+from identity.platform.settings import Settings, get_settings
 
 READ_ONLY = "hawiya_read_only"  # execution option that marks a read session's connection
 
@@ -106,3 +106,13 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def read_engine(settings: Settings, primary: Engine) -> Engine:
+    """The engine agencies' reads go to: a streaming replica (``HAWIYA_DATABASE_READ_URL``,
+    read-only, a little behind the primary), or the primary itself when none is set. Writes
+    (decisions, audit rows of a verify) always go to the primary."""
+    url = settings.database_read_url
+    if url and url != settings.resolved_database_url:
+        return get_engine(url)
+    return primary

@@ -89,6 +89,15 @@ class Settings(BaseSettings):
     # Matching engine (the "engine is a setting" rule of DESIGN.md).
     vector_engine: Literal["faiss"] = "faiss"
 
+    # The 1:N gallery: the in-process FAISS indexes (one deciding process per database), or
+    # Milvus (``pip install 'hawiya[milvus]'``), shared by every deciding and serving process.
+    gallery_engine: Literal["faiss", "milvus"] = "faiss"
+    milvus_uri: str = "http://127.0.0.1:19530"
+    milvus_prefix: str = "hawiya"  # collection names: PREFIX_face, PREFIX_finger_P, ...
+
+    # A read replica for agencies' reads (verify, persons, events); unset: the primary.
+    database_read_url: str | None = None
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         value = self.secret_key.get_secret_value()
@@ -111,6 +120,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hawiya.db').as_posix()}"
+
+    @property
+    def resolved_read_url(self) -> str:
+        return self.database_read_url or self.resolved_database_url
 
     @property
     def index_dir(self) -> Path:

@@ -219,6 +219,9 @@ class FingerIndex:
     def __len__(self) -> int:
         return int(self._ids.shape[0])
 
+    def __bool__(self) -> bool:
+        return self._ids.shape[0] > 0
+
     # -- searching --------------------------------------------------------------------------
     def search(
         self, template: FingerTemplate, position: int | None, k: int, neighbours: bool = False

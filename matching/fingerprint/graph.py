@@ -59,7 +59,7 @@ def remove_transpose_pairs(model: Any) -> int:
             continue
         perm = _perm(first)
         inverse = [perm.index(i) for i in range(len(perm))]
-        tensor, chain = first.output[0], []
+        tensor, chain = first.output[0], list[Any]()
         while len(consumers[tensor]) == 1 and tensor not in outputs:
             node = consumers[tensor][0]
             if node.op_type == "Transpose":

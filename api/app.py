@@ -16,6 +16,7 @@ from api.openapi_doc import install_openapi
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
+from identity.biometrics import extraction_pool
 from identity.biometrics.gallery import Gallery
 from identity.platform.db import get_engine, session_factory
 from identity.platform.settings import Settings, get_settings
@@ -47,7 +48,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader = threading.Thread(target=_load_gallery, args=(app,), daemon=True,
                                   name="gallery-loader")
         loader.start()
+        pool = extraction_pool.start(settings)
         yield
+        extraction_pool.stop(pool)
         loader.join()
         if app.state.gallery.ready:
             app.state.gallery.snapshot()

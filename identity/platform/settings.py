@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     # Threads one 1:N search spreads its index calls over (searches are serialised anyway).
     search_threads: int = 2
 
+    # Extraction (identity.biometrics.extraction_pool): worker processes (None: 2, or 0 -- in
+    # the request's thread -- when environment is "test"), jobs waiting beyond them before a
+    # 503 extraction_busy, seconds a sample may take before its worker is killed, the resident
+    # size past which a worker is replaced, and the LEADER runtime (auto: cuda > openvino).
+    extract_workers: int | None = None
+    extract_queue: int = 8
+    extract_sample_budget_s: float = 10.0
+    extract_worker_max_rss_mb: float = 1500.0
+    leader_backend: Literal["auto", "openvino", "onnxruntime", "cuda"] = "auto"
+
     # The deciding lease: seconds a deciding process holds it without renewing (after a crash
     # another process may decide this long after the last renewal).
     decider_lease_seconds: float = 30.0
@@ -78,6 +88,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hawiya.db').as_posix()}"
+
+    @property
+    def extraction_workers(self) -> int:
+        if self.extract_workers is not None:
+            return max(0, self.extract_workers)
+        return 0 if self.environment == "test" else 2
 
     @property
     def index_dir(self) -> Path:

@@ -137,6 +137,7 @@ def _serve(conn: Connection, backend: str | None, max_rss_mb: float) -> None:
             return
         if job is None:
             return
+        payload: Any
         try:
             kind, payload = "ok", run_job(job)
         except Exception as exc:  # an odd image must not end the worker silently

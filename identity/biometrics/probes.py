@@ -101,6 +101,41 @@ def decode_capture(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixe
     return out
 
 
+def _run(job: extraction_pool.Job) -> extraction_pool.Outcome:
+    pool = extraction_pool.current()
+    return pool.run(job) if pool is not None else extraction_pool.run_job(job)
+
+
+def plain_templates(plain: Mapping[int, bytes], *, max_pixels: int
+                    ) -> dict[int, list[finger_engine.FingerTemplate | None]]:
+    """Templates of the fingers of a card's plain impressions (positions 11-15), in
+    ``matching.fingerprint.slaps.SLAPS`` order (``None`` for a finger that did not extract).
+    An impression that does not decode or segment is left out: the card is then not checked
+    on it (plain impressions never refuse a record)."""
+    from matching.fingerprint import slaps
+
+    owners: list[int] = []
+    images: list[np.ndarray] = []
+    for pos, raw in sorted(plain.items()):
+        if pos not in slaps.SLAPS:
+            continue
+        try:
+            img = decode(raw, FINGER_TYPES, max_pixels=max_pixels, grey=True)
+        except DomainError:
+            continue
+        parts = slaps.segment(img.pixels, img.dpi or DEFAULT_FINGER_DPI, len(slaps.SLAPS[pos]))
+        for part in parts or []:
+            owners.append(pos)
+            images.append(part)
+    if not images:
+        return {}
+    _, results = _run(extraction_pool.Job(face=None, fingers=images, dpis=[500] * len(images)))
+    out: dict[int, list[finger_engine.FingerTemplate | None]] = {}
+    for pos, res in zip(owners, results, strict=True):
+        out.setdefault(pos, []).append(None if isinstance(res, tuple) else res)
+    return out
+
+
 def extract(capture: Capture, *, failure_code: str) -> Probe:
     """Templates of a decoded capture: the face encoder and LEADER, in a worker of the
     extraction pool when the process has one (``extraction_pool``: 503 ``extraction_busy``
@@ -114,8 +149,7 @@ def extract(capture: Capture, *, failure_code: str) -> Probe:
         face=capture.images[0][1].pixels if 0 in capture.images else None,
         fingers=[capture.images[p][1].pixels for p in positions],
         dpis=[capture.images[p][1].dpi or DEFAULT_FINGER_DPI for p in positions])
-    pool = extraction_pool.current()
-    face, fingers = pool.run(job) if pool is not None else extraction_pool.run_job(job)
+    face, fingers = _run(job)
     if isinstance(face, tuple):
         failures.append(_failure(0, face[1], face[2]))
     elif face is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -152,9 +153,14 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         try:
             decider.gallery.load(session)
             todo = [t for t in tasks if t.key not in done]
+            cpu: dict[str, float] = {}
+            runs = 0
             with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id,
                                 bar=bar) as bar_:
                 for prep in _stream(todo, workers, cluster):
+                    for stage, seconds in prep.stages.items():
+                        cpu[stage] = cpu.get(stage, 0.0) + seconds
+                    started = time.process_time()
                     intake.record_flags(session, job_id=job_id, prep=prep)
                     if prep.hold is not None:
                         row = intake.hold(session, job_id=job_id, run=run, prep=prep)
@@ -164,6 +170,8 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
                                             actor=f"{actor}:{register}")
                         if prep.key in completed:
                             intake.mark_imported(session, job_id=job_id, record_key=prep.key)
+                    cpu["writer"] = cpu.get("writer", 0.0) + time.process_time() - started
+                    runs += 1
                     bar_.advance(row.status, key=row.record_key, reason=row.reason)
             decider.gallery.snapshot()
         finally:
@@ -175,4 +183,8 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job.finished_at = utcnow()
         session.commit()
         out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"
-        return write_report(session, job, out)
+        report = write_report(session, job, out)
+        # CPU seconds per record of this run by stage: read/decode/extract/plain in the
+        # workers (whichever process ran them), writer = search + decision + commit here.
+        report["cpu_s_per_record"] = {k: round(v / max(1, runs), 4) for k, v in cpu.items()}
+        return report

@@ -1,7 +1,7 @@
 """import intake: records held for a clerk (incomplete demographics), flags on cards
 
 Revision ID: 0050_import_intake
-Revises: 0009_decision_unit
+Revises: 0007_import (the import tables it refers to)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0050_import_intake"
-down_revision = "0009_decision_unit"
+down_revision = "0007_import"
 branch_labels = None
 depends_on = None
 

@@ -100,7 +100,7 @@ def test_latin_names_are_transliterated_and_kept_as_given():
 
 
 def test_incomplete_record_is_held_then_completed(shared_data: Path, tmp_path: Path,
-                                                  sqlite_engine, settings):
+                                                  engine, settings):
     demo = {k: v for k, v in DEMOGRAPHICS.items() if k != "mother_name"}
     with pytest.raises(RecordHeld) as err:
         to_packet(LegacyRecord("CS-6", demo, fingers={1: b"x"}), "civil_status")
@@ -112,10 +112,10 @@ def test_incomplete_record_is_held_then_completed(shared_data: Path, tmp_path: P
     folder = Path(truth["folders"]["civil_status"])
     held_file = next(r["file"] for r in truth["records"] if r["expect"] == "held")
     key = held_file.split("/", 1)[1]
-    report = run_import(folder, "civil_status", engine=sqlite_engine, settings=settings,
+    report = run_import(folder, "civil_status", engine=engine, settings=settings,
                         workers=0, bar=False)
     assert report["outcomes"].get("rejected", 0) == 0, report
-    sessions = session_factory(sqlite_engine)
+    sessions = session_factory(engine)
     with sessions() as s:
         row = s.scalars(select(ImportRecord).where(ImportRecord.record_key == key)).one()
         assert (row.status, row.reason) == ("held", "incomplete_demographics")
@@ -128,14 +128,14 @@ def test_incomplete_record_is_held_then_completed(shared_data: Path, tmp_path: P
         done = intake.complete(s, job_id=job_id, record_key=key,
                                items={"maternal_grandfather_name": "جاسم"}, clerk="clerk-1")
         assert done.status == "completed"
-    run_import(folder, "civil_status", engine=sqlite_engine, settings=settings, workers=0,
+    run_import(folder, "civil_status", engine=engine, settings=settings, workers=0,
                bar=False)
     with sessions() as s:
         rows = s.scalars(select(ImportRecord).where(ImportRecord.record_key == key)).all()
         assert [r.status for r in rows] == ["issued"]
         assert s.scalars(select(ImportHold)).one().status == "imported"
     # a third run changes nothing
-    run_import(folder, "civil_status", engine=sqlite_engine, settings=settings, workers=0,
+    run_import(folder, "civil_status", engine=engine, settings=settings, workers=0,
                bar=False)
     with sessions() as s:
         assert len(s.scalars(select(ImportRecord).where(ImportRecord.record_key == key)).all()) \

@@ -59,15 +59,11 @@ class ClaimedHeir(BaseModel):
         return value
 
 
-class HeirsReportRequest(BaseModel):
+class Unborn(BaseModel):
+    """An expected child (حمل): its mother, the deceased's widow or mother."""
+
     model_config = ConfigDict(extra="forbid")
-    deceased_national_id: str = Field(min_length=1, max_length=12)
-    case_reference: str | None = Field(default=None, max_length=64)
-    rules: Literal["sunni", "jafari", "iraq"] | None = Field(
-        default=None, description="rule set; default: from the marriage regime, else settings")
-    school: Literal["sunni", "jafari"] | None = Field(
-        default=None, description="the deceased's school under rules=iraq")
-    claimed_heirs: list[ClaimedHeir] = Field(default_factory=list, max_length=100)
+    mother_national_id: str = Field(min_length=1, max_length=12)
 
 
 class Verification(BaseModel):
@@ -102,6 +98,13 @@ class HeirLine(BaseModel):
     reason: str
     relation_key: str | None  # the share engine's key the person inherits under
     share: str | None  # per head, of the whole estate, e.g. "7/24"
+    relation_keys: list[str] = []  # every key they hold (a husband who is also a cousin)
+    shares_by_relation: dict[str, str] = {}
+    sihams: int | None = None  # portions of the corrected base (tashih), per head
+    reason_ar: str = ""
+    uncertain: str | None = None  # a missing registry link leaves the relation open
+    evidence: list[str] = []  # the birth and marriage records the relation rests on
+    bequest: str | None = None  # PSL art 74: the obligatory bequest of a predeceased's child
 
 
 class HeirsReport(BaseModel):
@@ -116,9 +119,31 @@ class HeirsReport(BaseModel):
     rules: str
     rules_source: str  # request | marriage_regime | default
     school: str
+    school_source: str = "request"  # request | rules (jafari rules are the Ja'fari school)
+    school_evidence: list[str] = []  # what the registry shows of the deceased's school
     claimed_heirs: list[HeirLine]
     unclaimed_relatives: list[HeirLine]
     shares: dict[str, object] | None  # the share engine's answer (per class)
     claim_complete: bool  # every heir the registry knows was claimed
     claim_consistent: bool  # every claim confirmed, alive at the death, probe matched
     findings: list[str]
+    stocks: list[dict[str, object]] = []  # children of relatives who died before (art 74)
+    chained: list[dict[str, object]] = []  # deeds of heirs who died after, before division
+    reserved: dict[str, object] = {}  # held for an unborn child or a missing heir
+    ready_to_sign: bool = False  # complete, consistent, no uncertain link, nothing held open
+
+
+class HeirsReportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    deceased_national_id: str = Field(min_length=1, max_length=12)
+    case_reference: str | None = Field(default=None, max_length=64)
+    rules: Literal["sunni", "jafari", "iraq"] | None = Field(
+        default=None, description="rule set; default: from the marriage regime, else settings")
+    school: Literal["sunni", "jafari"] | None = Field(
+        default=None, description="the deceased's school: required under rules=iraq (a Sunni "
+        "deceased is judged by the Hanafi school, PSL art 90); the report shows the registry's "
+        "evidence (marriage regimes) beside it")
+    claimed_heirs: list[ClaimedHeir] = Field(default_factory=list, max_length=100)
+    missing_heirs: list[str] = Field(default_factory=list, max_length=3, description="national "
+                                     "IDs of heirs the court holds missing (مفقود)")
+    unborn: list[Unborn] = Field(default_factory=list, max_length=2)

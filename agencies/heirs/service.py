@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agencies.heirs import probes
+from agencies.heirs import extras, probes
 from agencies.heirs.determine import Determination, Line, alive_at, determine
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
 from identity.access import journal
@@ -27,10 +27,17 @@ def _name(p: Person) -> str:
 
 
 def _rules(session: Session, deceased: Person, day: date, request: HeirsReportRequest,
-           settings: Settings) -> tuple[str, str, str]:
-    """(rules, where they came from, school): the request, else the regime of the marriage in
-    force at the death (the latest one otherwise), else the settings' default."""
+           settings: Settings) -> tuple[str, str, str, str, list[str]]:
+    """(rules, where they came from, school, where it came from, the registry's evidence).
+
+    Rules: the request, else the Ja'fari code when the marriage in force at the death (the
+    latest one otherwise) elected it, else the settings' default. The school is never guessed:
+    under ``iraq`` the request must name it; the marriage regimes are shown as evidence."""
     marriages = [m for m, _ in kinship.marriages(session, deceased)]
+    evidence = [f"marriage of {m.contract_date} registered under the "
+                f"{'Jaʿfari code (Law 1/2025 election)' if m.regime == 'jafari' else 'statute'}"
+                + (f", ended {m.end_date} ({m.end_reason})" if m.end_date else "")
+                for m in marriages] or ["no marriage recorded"]
     standing = [m for m in marriages if kinship.married_at(m, day)] or marriages
     regime = standing[-1].regime if standing else None
     if request.rules is not None:
@@ -39,15 +46,25 @@ def _rules(session: Session, deceased: Person, day: date, request: HeirsReportRe
         rules, source = "jafari", "marriage_regime"
     else:
         rules, source = settings.heirs_default_rules, "marriage_regime" if regime else "default"
-    school = request.school or ("jafari" if rules == "jafari" or regime == "jafari" else "sunni")
-    return rules, source, school
+    if rules == "iraq" and request.school is None:
+        raise Invalid("under rules=iraq the deceased's school is an input (sunni or jafari); the "
+                      "registry shows: " + "; ".join(evidence), code="school_required")
+    if rules == "iraq":
+        return rules, source, str(request.school), "request", evidence
+    return rules, source, "jafari" if rules == "jafari" else "sunni", "rules", evidence
 
 
-def _line_json(line: Line) -> dict[str, Any]:
+def _line_json(line: Line, tashih: int | None = None) -> dict[str, Any]:
     return {"national_id": line.person.national_id, "name": _name(line.person),
             "registry_relationships": line.labels, "alive_at_death": line.alive_at_death,
             "heir": line.heir, "reason": line.reason, "relation_key": line.key,
-            "share": None if line.share is None else str(line.share)}
+            "share": None if line.share is None else str(line.share),
+            "relation_keys": line.keys,
+            "shares_by_relation": {k: str(v) for k, v in line.by_relation.items()},
+            "sihams": None if line.share is None or tashih is None else int(line.share * tashih),
+            "reason_ar": line.reason_ar or line.reason, "uncertain": line.uncertain,
+            "evidence": line.evidence,
+            "bequest": None if line.bequest is None else str(line.bequest)}
 
 
 def _verify(session: Session, principal: Principal, person: Person,
@@ -69,7 +86,8 @@ def _verify(session: Session, principal: Principal, person: Person,
 
 def _claims(session: Session, request: HeirsReportRequest, principal: Principal,
             deceased: Person, death: tuple[date, date], found: Determination,
-            prepared: dict[int, probes.Prepared]) -> tuple[list[dict[str, Any]], list[str]]:
+            prepared: dict[int, probes.Prepared],
+            tashih: int | None) -> tuple[list[dict[str, Any]], list[str]]:
     out: list[dict[str, Any]] = []
     findings: list[str] = []
     for i, claim in enumerate(request.claimed_heirs):
@@ -88,9 +106,10 @@ def _claims(session: Session, request: HeirsReportRequest, principal: Principal,
         line = found.lines.get(person.id)
         if line is None:
             alive, _why = alive_at(session, person, death, [], deceased)
-            line = Line(person, [], None, alive, False,
-                        "the registry shows no relationship to the deceased")
-        row = {**base, **_line_json(line), "found": True,
+            line = Line(person, [], [], alive, False,
+                        "the registry shows no relationship to the deceased",
+                        "لا يُظهر السجل قرابة بالمتوفى")
+        row = {**base, **_line_json(line, tashih), "found": True,
                "relationship_confirmed": claim.relationship in line.labels}
         if not row["relationship_confirmed"]:
             shown = ", ".join(line.labels) or "no relationship"
@@ -129,20 +148,31 @@ def create_report(session: Session, request: HeirsReportRequest, *, principal: P
     if not records:
         raise Conflict("no death is recorded for this person", code="not_deceased")
     death = deaths.death_period(records[0])
-    rules, source, school = _rules(session, deceased, death[0], request, settings)
+    rules, source, school, school_source, evidence = _rules(session, deceased, death[0],
+                                                            request, settings)
+    unborn = extras.unborn_relations(session, request, deceased, death[0])
     found = determine(session, deceased, death, rules=rules, school=school)
-    claimed, findings = _claims(session, request, principal, deceased, death, found, prepared)
+    missing = extras.missing_ids(session, request, found)
+    if missing or unborn:
+        found = determine(session, deceased, death, rules=rules, school=school,
+                          missing=missing, unborn=unborn)
+    tashih = (found.shares or {}).get("tashih")
+    claimed, findings = _claims(session, request, principal, deceased, death, found, prepared,
+                                tashih)
     claimed_ids = {c["national_id"] for c in claimed}
-    # Kin the engine has no key for (daughters' children, maternal kin, sisters' children) are
-    # listed where they may matter: Ja'fari rules, or no heir but a spouse (distant kindred).
-    kindred = rules == "jafari" or not any(
-        line.heir for line in found.lines.values() if line.key not in ("husband", "wife"))
-    unclaimed = [_line_json(line) for line in found.lines.values()
-                 if line.person.national_id not in claimed_ids
-                 and (line.key is not None or line.heir or kindred)]
+    unclaimed = [_line_json(line, tashih) for line in found.lines.values()
+                 if line.person.national_id not in claimed_ids]  # every relative found
     for line in unclaimed:
         if line["heir"]:
             findings.append(f"unclaimed heir: {line['relation_key']} {line['national_id']}")
+        elif line["bequest"]:
+            findings.append(f"unclaimed obligatory bequest (PSL art 74): {line['national_id']}")
+    uncertain = [f"uncertain link: {line.person.national_id} ({line.uncertain})"
+                 for line in found.lines.values() if line.uncertain]
+    open_order = [f"order of deaths unknown: {line.person.national_id}"
+                  for line in found.lines.values()
+                  if line.keys and line.alive_at_death is None]
+    chained = extras.chained_deeds(session, found, rules=rules, school=school)
     row = ReportRow(report_id=f"hr_{secrets.token_hex(8)}", agency_id=principal.agency_id,
                     agency_name=principal.agency_name, actor=principal.actor,
                     deceased_person_id=deceased.id, case_reference=request.case_reference,
@@ -159,13 +189,23 @@ def create_report(session: Session, request: HeirsReportRequest, *, principal: P
         "deceased_sex": deceased.sex, "date_of_death": records[0].date_of_death.isoformat(),
         "date_precision": records[0].date_precision,
         "death_records": [deaths.record_view(session, r, with_cause=False) for r in records],
-        "rules": rules, "rules_source": source, "school": school, "claimed_heirs": claimed,
+        "rules": rules, "rules_source": source, "school": school,
+        "school_source": school_source, "school_evidence": evidence, "claimed_heirs": claimed,
         "unclaimed_relatives": unclaimed, "shares": found.shares,
         "claim_complete": not any(line["heir"] for line in unclaimed),
         "claim_consistent": all(c["relationship_confirmed"] and c["alive_at_death"] is True
                                 and c.get("identity_verified") is not False for c in claimed),
-        "findings": found.notes + findings,
+        "findings": found.notes + findings + uncertain + open_order,
+        "stocks": [{"parent": st["parent"], "national_id": st["person"].national_id,
+                    "name": _name(st["person"]),
+                    "children": [p.national_id for p in st["members"]]} for st in found.stocks],
+        "chained": chained, "reserved": (found.shares or {}).get("reserved", {}),
     }).model_dump(mode="json")
+    report["ready_to_sign"] = bool(
+        report["claim_complete"] and report["claim_consistent"] and found.shares
+        and not uncertain and not open_order and not missing and not unborn
+        and not set(found.shares.get("flags", [])) & {"settlement_mother_excess",
+                                                       "settlement_ijmaiyya"})
     row.report = report
     journal.audit(session, actor=principal.actor, agency=principal.agency_name,
                   action="heirs.report", outcome="complete" if report["claim_complete"]

@@ -42,10 +42,12 @@ def shares(
     heirs: str | Mapping[str, object],
     *,
     school: str = "sunni",
-    hanafi: bool = False,
+    hanafi: bool | None = None,
 ) -> None:
     """Print the shares as JSON to stdout. ``heirs`` is a JSON object text or a mapping of
-    relation key to count. Raises ``InheritanceError`` (code ``bad_heirs_json`` for bad JSON)."""
+    relation key to count (with the special entries of ``relations``: ``predeceased``,
+    ``unborn``, ``missing``, ``died_after``, ``same_person``). Raises ``InheritanceError``
+    (code ``bad_heirs_json`` for bad JSON)."""
     if isinstance(heirs, str):
         try:
             parsed = json.loads(heirs)
@@ -65,10 +67,13 @@ class BadHeirsJson(InheritanceError):
 @app.command("shares")
 def shares_command(
     rules: Annotated[Rules, typer.Option(help="rule set")],
-    heirs: Annotated[str, typer.Option(help='JSON object, e.g. \'{"wife": 1, "son": 2}\'')],
+    heirs: Annotated[str, typer.Option(
+        help='JSON object, e.g. \'{"son": 1, "predeceased": [{"parent": "son", "sons": 1}]}\'')],
     deceased: Annotated[Deceased | None, typer.Option(help="sex of the deceased")] = None,
     school: Annotated[School, typer.Option(help="deceased's school (iraq only)")] = School.sunni,
-    hanafi: Annotated[bool, typer.Option(help="Hanafi positions (sunni school)")] = False,
+    hanafi: Annotated[bool, typer.Option(
+        help="Abu Hanifa's positions under --rules sunni (iraq applies them to a Sunni "
+             "deceased always, PSL art 90)")] = False,
 ) -> None:
     """Compute each heir's share of the estate and print it as JSON."""
     try:
@@ -77,7 +82,7 @@ def shares_command(
             deceased.value if deceased else None,
             heirs,
             school=school.value,
-            hanafi=hanafi,
+            hanafi=hanafi if rules is not Rules.iraq else None,
         )
     except InheritanceError as exc:
         typer.echo(json.dumps({"code": exc.code, "detail": exc.detail}), err=True)

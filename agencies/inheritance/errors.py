@@ -35,3 +35,20 @@ class BadDeceased(InheritanceError):
     """The deceased's sex is not ``male``/``female`` or contradicts the surviving spouse."""
 
     code = "bad_deceased"
+
+
+class BadFamily(InheritanceError):
+    """A special entry of the heirs object (stocks, unborn, missing, chained, same person) is
+    malformed or contradicts the counts."""
+
+    code = "bad_family"
+
+
+class BadOption(InheritanceError):
+    code = "bad_option"
+
+
+class UnsupportedCase(InheritanceError):
+    """A case the engine does not settle (named in the message): the court divides it."""
+
+    code = "unsupported_case"

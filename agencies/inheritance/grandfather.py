@@ -16,14 +16,16 @@ from agencies.inheritance.result import Ledger
 F = Fraction
 
 
-def grandfather_with_siblings(led: Ledger, fixed: dict[str, Fraction], fsb: bool) -> None:
-    """Zayd ibn Thabit's doctrine (Malik, Shafi'i, Ahmad, Abu Yusuf, al-Shaybani)."""
+def grandfather_with_siblings(led: Ledger, fixed: dict[str, Fraction], fsb: bool,
+                              gk: str = "paternal_grandfather") -> None:
+    """Zayd ibn Thabit's doctrine (Malik, Shafi'i, Ahmad, Abu Yusuf, al-Shaybani); ``gk`` is the
+    nearest true grandfather."""
     c = led.counts
     led.flag("grandfather_with_siblings")
     alive = {k for k in c if led.present(k)}
     sister = alive & {"full_sister", "paternal_half_sister"}
     if (
-        alive == {"husband", "mother", "paternal_grandfather", *sister}
+        alive == {"husband", "mother", gk, *sister}
         and len(sister) == 1
         and c[next(iter(sister))] == 1
     ):  # al-akdariyya: base 6 -> 9 -> 27 (Zayd)
@@ -32,7 +34,7 @@ def grandfather_with_siblings(led: Ledger, fixed: dict[str, Fraction], fsb: bool
             {
                 "husband": F(9, 27),
                 "mother": F(6, 27),
-                "paternal_grandfather": F(8, 27),
+                gk: F(8, 27),
                 next(iter(sister)): F(4, 27),
             }
         )
@@ -47,7 +49,7 @@ def grandfather_with_siblings(led: Ledger, fixed: dict[str, Fraction], fsb: bool
     options = [rest * 2 / (2 + units), rest / 3] + ([F(1, 6)] if total else [])
     share = max(options)
     if share >= rest:  # no more than a sixth left: he takes his sixth, siblings fall
-        fixed["paternal_grandfather"] = F(1, 6)
+        fixed[gk] = F(1, 6)
         total += F(1, 6)
         if total > 1:
             led.flag("awl")
@@ -58,7 +60,7 @@ def grandfather_with_siblings(led: Ledger, fixed: dict[str, Fraction], fsb: bool
                 led.shares[key] = F(0)
         return
     led.shares.update(fixed)
-    led.shares["paternal_grandfather"] = share
+    led.shares[gk] = share
     siblings = rest - share
     full_sisters = c["full_sister"] if led.present("full_sister") else 0
     if led.present("full_brother") or (fsb and full_sisters):

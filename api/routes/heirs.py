@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
 
 from agencies.heirs import create_report, get_report
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
+from api import deed
 from api.deps import HeirsAgencyDep, SessionDep
 
 router = APIRouter(prefix="/v1/heirs", tags=["heirs"])
@@ -35,3 +37,14 @@ def post_report(body: HeirsReportRequest, principal: HeirsAgencyDep, session: Se
 def read_report(report_id: Annotated[str, Path(min_length=1, max_length=24)],
                 principal: HeirsAgencyDep, session: SessionDep) -> HeirsReport:
     return HeirsReport.model_validate(get_report(session, report_id, principal=principal))
+
+
+@router.get("/reports/{report_id}/deed", response_class=HTMLResponse, responses={
+    **_ERRORS, 200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                     "description": "the deed as a printable Arabic page"}},
+            summary="The inheritance deed (القسام الشرعي) of a stored report, as a page")
+def read_deed(report_id: Annotated[str, Path(min_length=1, max_length=24)],
+              principal: HeirsAgencyDep, session: SessionDep) -> HTMLResponse:
+    report = get_report(session, report_id, principal=principal)
+    session.rollback()
+    return deed.render(report)

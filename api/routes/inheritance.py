@@ -17,7 +17,8 @@ router = APIRouter(prefix="/v1/inheritance", tags=["inheritance"])
              responses={422: {"description": "unknown relation, bad count or rule set"}})
 def post_shares(request: SharesRequest, principal: HeirsAgencyDep) -> SharesResponse:
     try:
-        result = compute_shares(request.rules, request.heirs, deceased=request.deceased,
+        result = compute_shares(request.rules, request.heirs.as_mapping(),
+                                deceased=request.deceased,
                                 school=request.school, hanafi=request.hanafi)
     except InheritanceError as exc:
         raise Invalid(str(exc), code=exc.code) from exc

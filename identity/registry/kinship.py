@@ -6,7 +6,8 @@ keys (``agencies.inheritance.relations``): ``father``, ``son``, ``sons_daughter`
 ``maternal_half_brother`` (same mother only, uterine), ``full_brothers_son``,
 ``full_paternal_uncle``, ``paternal_half_uncle``, ``full_paternal_uncles_son``, plus relatives
 who are not in the engine's keys (``daughters_son``, ``maternal_grandfather``,
-``maternal_uncle``, ``full_sisters_son``, ...).
+``full_maternal_uncle``, ``full_sisters_son``, ...). Every label is a key of the share
+engine's vocabulary (``agencies.inheritance.kin``), which the heirs tests check.
 
 Links are read through merges: a link recorded on a person later merged into another counts
 for the survivor.
@@ -29,13 +30,22 @@ KINDS = ("full", "paternal_half", "maternal_half")  # full, consanguine, uterine
 
 @dataclass(frozen=True)
 class Relative:
-    """``person`` is ``relation`` of the subject; ``via`` is the linking relative, if any."""
+    """``person`` is ``relation`` of the subject; ``via`` is the linking relative, if any.
+
+    ``note`` says when a missing link leaves the relation open (a half sibling who may be a full
+    one, and everyone reached through them): such a relative is ``uncertain``. ``evidence``
+    names the birth records (source and document number) and marriage that make the link."""
 
     person: Person
     relation: str
     via: Person | None = None
     note: str | None = None
     marriage: Marriage | None = None
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def uncertain(self) -> bool:
+        return self.note is not None
 
 
 def _ids(session: Session, person: Person) -> list[int]:
@@ -125,74 +135,124 @@ def _gendered(person: Person, male: str, female: str) -> str:
     return male if person.sex == "M" else female
 
 
-def _descendants(session: Session, person: Person) -> list[Relative]:
-    out = []
+def _birth_evidence(session: Session, person: Person) -> str:
+    birth = birth_of(session, person)
+    if birth is None:
+        return f"{person.national_id}: no birth record"
+    return f"{person.national_id}: birth {birth.source} {birth.document_number or '(no number)'}"
+
+
+def _child(person: Person) -> str:
+    return _gendered(person, "son", "daughter")
+
+
+def _line(session: Session, person: Person, label: str, depth: int, _via: Person,
+          note: str | None, evidence: tuple[str, ...]) -> list[Relative]:
+    """``person``'s descendants ``depth`` generations down, labelled ``label`` + ``s_son``..."""
+    out: list[Relative] = []
+    if depth <= 0:
+        return out
     for child in children(session, person):
-        out.append(Relative(child, _gendered(child, "son", "daughter")))
-        line = _gendered(child, "sons_", "daughters_")
-        for grandchild in children(session, child):
-            out.append(Relative(grandchild, line + _gendered(grandchild, "son", "daughter"),
-                                via=child))
+        name = f"{label}s_{_child(child)}"
+        ev = (*evidence, _birth_evidence(session, child))
+        out.append(Relative(child, name, via=person, note=note, evidence=ev))
+        out += _line(session, child, name, depth - 1, child, note, ev)
     return out
 
 
-def _ancestors(session: Session, mother: Person | None, father: Person | None) -> list[Relative]:
+def _descendants(session: Session, person: Person) -> list[Relative]:
+    out = []
+    for child in children(session, person):
+        ev = (_birth_evidence(session, child),)
+        out.append(Relative(child, _child(child), evidence=ev))
+        out += _line(session, child, _child(child), 2, child, None, ev)
+    return out
+
+
+def _ancestors(session: Session, mother: Person | None, father: Person | None,
+               evidence: tuple[str, ...]) -> list[Relative]:
     out = []
     for parent, side in ((father, "paternal"), (mother, "maternal")):
         if parent is None:
             continue
-        out.append(Relative(parent, _gendered(parent, "father", "mother")))
+        out.append(Relative(parent, _gendered(parent, "father", "mother"), evidence=evidence))
         gm, gf = parents(session, parent)
-        if gf is not None:
-            out.append(Relative(gf, f"{side}_grandfather", via=parent))
-        if gm is not None:
-            out.append(Relative(gm, f"{side}_grandmother", via=parent))
+        ev = (*evidence, _birth_evidence(session, parent))
+        for grand in (gf, gm):
+            if grand is None:
+                continue
+            name = f"{side}_grand{_gendered(grand, 'father', 'mother')}"
+            out.append(Relative(grand, name, via=parent, evidence=ev))
+            ev2 = (*ev, _birth_evidence(session, grand))
+            for great in parents(session, grand)[::-1]:
+                if great is not None:
+                    out.append(Relative(great, f"{name}s_{_gendered(great, 'father', 'mother')}",
+                                        via=grand, evidence=ev2))
     return out
 
 
 def _collaterals(session: Session, person: Person) -> list[Relative]:
     out = []
     for sib, kind, note in siblings(session, person):
-        out.append(Relative(sib, f"{kind}_{_gendered(sib, 'brother', 'sister')}", note=note))
-        line = f"{kind}_{_gendered(sib, 'brothers', 'sisters')}_"
-        for nephew in children(session, sib):
-            out.append(Relative(nephew, line + _gendered(nephew, "son", "daughter"), via=sib))
+        label = f"{kind}_{_gendered(sib, 'brother', 'sister')}"
+        ev = (_birth_evidence(session, person), _birth_evidence(session, sib))
+        out.append(Relative(sib, label, note=note, evidence=ev))
+        out += _line(session, sib, label, 2, sib, note, ev)
     return out
 
 
-_UNCLE = {"full": "full_paternal_", "paternal_half": "paternal_half_",
-          "maternal_half": "maternal_half_paternal_"}
+_UNCLE = {("paternal", "full"): "full_paternal_", ("paternal", "paternal_half"): "paternal_half_",
+          ("paternal", "maternal_half"): "maternal_half_paternal_",
+          ("maternal", "full"): "full_maternal_",
+          ("maternal", "paternal_half"): "paternal_half_maternal_",
+          ("maternal", "maternal_half"): "maternal_half_maternal_"}
 
 
 def _uncles(session: Session, mother: Person | None, father: Person | None) -> list[Relative]:
     out = []
-    if father is not None:
-        for sib, kind, note in siblings(session, father):
-            label = _UNCLE[kind] + _gendered(sib, "uncle", "aunt")
-            out.append(Relative(sib, label, via=father, note=note))
-            if sib.sex == "M" and kind != "maternal_half":
-                for cousin in children(session, sib):
-                    out.append(Relative(cousin, f"{label}s_" + _gendered(cousin, "son",
-                                                                         "daughter"), via=sib))
-    if mother is not None:
-        for sib, _kind, note in siblings(session, mother):
-            out.append(Relative(sib, _gendered(sib, "maternal_uncle", "maternal_aunt"),
-                                via=mother, note=note))
+    for parent, side in ((father, "paternal"), (mother, "maternal")):
+        if parent is None:
+            continue
+        for sib, kind, note in siblings(session, parent):
+            label = _UNCLE[(side, kind)] + _gendered(sib, "uncle", "aunt")
+            ev = (_birth_evidence(session, parent), _birth_evidence(session, sib))
+            out.append(Relative(sib, label, via=parent, note=note, evidence=ev))
+            agnate = side == "paternal" and kind != "maternal_half" and sib.sex == "M"
+            for cousin in children(session, sib):
+                name = f"{label}s_{_child(cousin)}"
+                ev2 = (*ev, _birth_evidence(session, cousin))
+                out.append(Relative(cousin, name, via=sib, note=note, evidence=ev2))
+                if agnate and cousin.sex == "M":
+                    out += [r for r in _line(session, cousin, name, 1, cousin, note, ev2)
+                            if r.relation.endswith("s_son")]
+    grandfather = parents(session, father)[1] if father is not None else None
+    if grandfather is not None:  # the father's paternal uncles and their agnatic line
+        for sib, kind, note in siblings(session, grandfather):
+            if sib.sex != "M" or kind == "maternal_half":
+                continue
+            label = f"fathers_{_UNCLE[('paternal', kind)]}uncle"
+            ev = (_birth_evidence(session, grandfather), _birth_evidence(session, sib))
+            out.append(Relative(sib, label, via=grandfather, note=note, evidence=ev))
+            out += [r for r in _line(session, sib, label, 2, sib, note, ev)
+                    if r.relation.endswith("son") and "daughter" not in r.relation]
     return out
 
 
 def relatives(session: Session, person: Person) -> list[Relative]:
-    """Everyone the links relate to ``person`` within the degrees inheritance looks at:
-    parents, grandparents, children, grandchildren, siblings, nephews and nieces, uncles and
-    aunts, paternal cousins, and spouses (every marriage, ``marriage`` set). A person related
-    twice (cousin marriage) appears once per relation."""
+    """Everyone the links relate to ``person`` within the degrees inheritance looks at: parents,
+    grandparents and great-grandparents; children, grandchildren and great-grandchildren;
+    siblings, their children and grandchildren; uncles and aunts of both sides and every tie,
+    their children, the paternal uncles' sons' sons; the father's paternal uncles and their sons
+    and sons' sons; and spouses (every marriage, ``marriage`` set). A person related twice
+    (cousin marriage) appears once per relation."""
     mother, father = parents(session, person)
-    out = _ancestors(session, mother, father)
+    out = _ancestors(session, mother, father, (_birth_evidence(session, person),))
     out += _descendants(session, person)
     out += _collaterals(session, person)
     out += _uncles(session, mother, father)
     for marriage, spouse in marriages(session, person):
-        out.append(Relative(spouse, _gendered(spouse, "husband", "wife"), marriage=marriage))
+        out.append(Relative(spouse, _gendered(spouse, "husband", "wife"), marriage=marriage,
+                            evidence=(f"marriage {marriage.contract_date} ({marriage.regime})",)))
     return out
 
 

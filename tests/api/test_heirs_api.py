@@ -36,6 +36,7 @@ def test_report_round_trip(client, engine, keys) -> None:
         people = {k: v.national_id for k, v in build_family(s).items()}
     report_death(client, keys, people["deceased"])
     claim = {"deceased_national_id": people["deceased"], "case_reference": "KRK/2024/9",
+             "school": "sunni",
              "claimed_heirs": [{"national_id": people[h], "relationship": h}
                                for h in ("wife", "son", "father", "mother")]}
     resp = client.post("/v1/heirs/report", json=claim, headers=keys["court"])
@@ -52,6 +53,10 @@ def test_report_round_trip(client, engine, keys) -> None:
     assert client.get(f"/v1/heirs/reports/{body['report_id']}",
                       headers=keys["health"]).status_code == 403
     assert client.post("/v1/heirs/report", json=claim, headers=keys["admin"]).status_code == 403
+    no_school = client.post("/v1/heirs/report", headers=keys["court"],
+                            json={k: v for k, v in claim.items() if k != "school"})
+    assert no_school.status_code == 422
+    assert no_school.json()["error"]["code"] == "school_required"
 
 
 def test_refusals_store_nothing(client, engine, keys) -> None:
@@ -111,7 +116,7 @@ def test_probe_that_does_not_match_the_claimed_heir(client, engine, keys, make_k
                  "fingers": {str(p): _b64(finger_path(shared_data, p, 2, db))
                              for p in (1, 2, 3)}}
         resp = client.post("/v1/heirs/report", headers=keys["court"], json={
-            "deceased_national_id": father_nid,
+            "deceased_national_id": father_nid, "school": "sunni",
             "claimed_heirs": [{"national_id": son, "relationship": "son", "probe": probe}]})
         assert resp.status_code == 201, resp.text
         return resp.json()
@@ -129,3 +134,28 @@ def test_probe_that_does_not_match_the_claimed_heir(client, engine, keys, make_k
     assert impostor["claim_consistent"] is False
     assert any("did not verify" in f for f in impostor["findings"])
     assert "template" not in str(impostor) and "score" not in str(impostor)
+
+
+def test_deed_page(client, engine, keys) -> None:
+    from tests.agencies.heirs.family import build_deed_family
+
+    with session_factory(engine)() as s:
+        people = {k: v.national_id for k, v in build_deed_family(s).items()}
+    resp = client.post("/v1/heirs/report", headers=keys["court"], json={
+        "deceased_national_id": people["amina"], "school": "sunni",
+        "case_reference": "KRK/2024/77"})
+    assert resp.status_code == 201, resp.text
+    report_id = resp.json()["report_id"]
+    page = client.get(f"/v1/heirs/reports/{report_id}/deed", headers=keys["court"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert 'dir="rtl"' in html and "<script" not in html and "http" not in html.split("<body")[0]
+    for text in ("القسام الشرعي", "الوصية الواجبة (المادة 74)", "المناسخة", "القسام النظامي",
+                 people["mahdi"], "ابن العم الشقيق", "لا يصلح للتوقيع"):
+        assert text in html, text
+    assert f"تصح المسألة من <strong class=\"num\">{resp.json()['shares']['tashih']}" in html
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed",
+                      headers=keys["other"]).status_code == 404
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed",
+                      headers=keys["health"]).status_code == 403
+    assert client.get(f"/v1/heirs/reports/{report_id}/deed").status_code == 401

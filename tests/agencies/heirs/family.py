@@ -110,3 +110,51 @@ def build_family(session: Session, *, link: bool = True,
             marriages=kinship_load.parse_csv(marriages_csv(people, regime=regime), MarriageIn),
             actor="test")
     return people
+
+
+# The deed's family (issue 20): Amina dies in 2024, married to her paternal cousin Kadhim; her
+# son Hussein died before her (his son and daughter take the obligatory bequest, PSL art 74);
+# her daughter Noor died after her, before the division (a chained deed); her half-sister Huda
+# has no mother link in the registry (an uncertain tie).
+DEED_FAMILY: dict[str, tuple[str, str, str]] = {  # name -> (sex, birth date, Arabic name)
+    "hassan": ("M", "1900-01-01", "حسن"), "rabab": ("F", "1905-01-01", "رباب"),
+    "jasim": ("M", "1925-01-01", "جاسم"), "abbas": ("M", "1928-01-01", "عباس"),
+    "salma": ("F", "1930-01-01", "سلمى"), "kadhim": ("M", "1948-01-01", "كاظم"),
+    "amina": ("F", "1950-01-01", "آمنة"), "huda": ("F", "1955-01-01", "هدى"),
+    "ali": ("M", "1972-01-01", "علي"), "hussein": ("M", "1975-01-01", "حسين"),
+    "noor": ("F", "1978-01-01", "نور"), "yasser": ("M", "1975-06-01", "ياسر"),
+    "zahra": ("F", "2000-01-01", "زهراء"), "mahdi": ("M", "2003-01-01", "مهدي"),
+    "sara": ("F", "2001-01-01", "سارة"),
+}
+DEED_BIRTHS: dict[str, tuple[str | None, str | None]] = {
+    "jasim": ("rabab", "hassan"), "abbas": ("rabab", "hassan"), "amina": ("salma", "jasim"),
+    "huda": (None, "jasim"), "kadhim": (None, "abbas"), "ali": ("amina", "kadhim"),
+    "hussein": ("amina", "kadhim"), "noor": ("amina", "kadhim"), "zahra": (None, "hussein"),
+    "mahdi": (None, "hussein"), "sara": ("noor", "yasser"),
+}
+DEED_MARRIAGES = [("kadhim", "amina", "1970-01-01", "statute", "", ""),
+                  ("yasser", "noor", "2000-01-01", "statute", "", "")]
+DEED_DEATHS = {"hassan": "1980-01-01", "rabab": "1985-01-01", "jasim": "1999-01-01",
+               "salma": "2005-01-01", "abbas": "2010-01-01", "hussein": "2015-06-01",
+               "amina": "2024-03-01", "noor": "2024-08-01"}
+
+
+def build_deed_family(session: Session) -> dict[str, Person]:
+    """Issue, link and (through ``deaths.record_death``) bury the deed's family; commits."""
+    from identity.registry import deaths, kinship_load
+    from identity.registry.vital_schemas import BirthIn, DeathReport, MarriageIn
+
+    people = {name: person(session, sex=sex, born=born, given=ar, surname="الخزرجي")
+              for name, (sex, born, ar) in DEED_FAMILY.items()}
+    session.commit()
+    kinship_load.load(
+        session, births=kinship_load.parse_csv(births_csv(people, DEED_BIRTHS), BirthIn),
+        marriages=kinship_load.parse_csv(marriages_csv(people, DEED_MARRIAGES), MarriageIn),
+        actor="test")
+    health = agency(session, "Baghdad Health Directorate")
+    for n, (name, day) in enumerate(DEED_DEATHS.items()):
+        deaths.record_death(session, DeathReport(
+            national_id=people[name].national_id, source_type="hospital_certificate",
+            document_number=f"BGH-{day[:4]}-{n:04d}", date_of_death=day, place="بغداد"),
+            principal=health)
+    return people

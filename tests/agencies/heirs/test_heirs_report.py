@@ -35,6 +35,7 @@ def family(session):
 
 
 def ask(session, people, claims: dict[str, str], **kw) -> dict:
+    kw.setdefault("school", "sunni")
     request = HeirsReportRequest.model_validate({
         "deceased_national_id": people["deceased"].national_id, "case_reference": "PSC/77",
         "claimed_heirs": [{"national_id": people[name].national_id, "relationship": rel}
@@ -51,6 +52,8 @@ def test_complete_claim_gets_shares_and_is_stored(session, family) -> None:
     report = ask(session, family, {h: h for h in HEIRS})
     assert report["claim_complete"] and report["claim_consistent"], report["findings"]
     assert report["rules"] == "iraq" and report["rules_source"] == "marriage_regime"
+    assert report["school"] == "sunni" and report["school_source"] == "request"
+    assert any("statute" in e for e in report["school_evidence"])
     assert report["death_records"][0]["source_type"] == "hospital_certificate"
     assert report["date_of_death"] == "2024-05-10"
     shares = {c["stated_relationship"]: Fraction(c["share"]) for c in report["claimed_heirs"]}
@@ -67,6 +70,8 @@ def test_complete_claim_gets_shares_and_is_stored(session, family) -> None:
     assert "father" in others[family["grandfather"].national_id]["reason"]
     assert others[family["grandson"].national_id]["relation_key"] == "sons_son"
     assert family["stranger"].national_id not in others
+    assert others[family["cousin"].national_id]["relation_key"] == "full_paternal_uncles_son"
+    assert others[family["aunt"].national_id]["reason"].startswith("distant kindred")
     # Stored as answered, read back by the same agency only, and audited.
     again = get_report(session, report["report_id"],
                        principal=agency(session, "karkh-court", ("heirs",)))
@@ -118,6 +123,7 @@ def test_an_unrelated_or_unknown_claimant(session, family) -> None:
     line = report["claimed_heirs"][0]
     assert line["registry_relationships"] == [] and line["heir"] is False
     request = HeirsReportRequest(deceased_national_id=family["deceased"].national_id,
+                                 school="sunni",
                                  claimed_heirs=[{"national_id": national_id.draw(),
                                                  "relationship": "son"}])
     unknown = create_report(session, request, principal=agency(session, "c", ("heirs",)),
@@ -131,7 +137,7 @@ def test_rules_follow_the_marriage_regime(session) -> None:
     report = ask(session, people, {h: h for h in HEIRS})
     assert report["rules"] == "jafari" and report["school"] == "jafari"
     assert "wife_excluded_from_land" in report["shares"]["flags"]
-    forced = ask(session, people, {}, rules="sunni")
+    forced = ask(session, people, {}, rules="sunni", school=None)
     assert forced["rules"] == "sunni" and forced["rules_source"] == "request"
 
 
@@ -164,9 +170,8 @@ def test_refusals(session, family) -> None:
     assert count(session, HeirsReport) == 0
 
 
-def test_distant_kindred_are_listed_when_they_may_matter(session) -> None:
-    """A daughter's son is no key of the share engine: listed for the court under Ja'fari
-    rules (class 1 by representation) or when no heir but a spouse is left, else not."""
+def test_distant_kindred_inherit_before_the_treasury(session) -> None:
+    """A daughter's son is distant kindred: with no other heir he takes the estate."""
     from identity.registry import kinship_load
     from identity.registry.vital_schemas import BirthIn
     from tests.agencies.heirs.family import person
@@ -184,6 +189,8 @@ def test_distant_kindred_are_listed_when_they_may_matter(session) -> None:
     people = {"deceased": grandma}
     alone = ask(session, people, {})
     line = by_nid(alone["unclaimed_relatives"])[boy.national_id]
-    assert line["registry_relationships"] == ["daughters_son"] and line["heir"] is False
-    assert "court" in line["reason"]
-    assert alone["shares"]["treasury"] == "1"  # the engine alone would send all to the treasury
+    assert line["registry_relationships"] == ["daughters_son"]
+    # Distant kindred inherit before the treasury (al-Sirajiyya); not art 74: he inherits
+    # in his own right.
+    assert line["heir"] is True and line["share"] == "1" and line["bequest"] is None
+    assert alone["shares"]["treasury"] is None

@@ -132,4 +132,7 @@ def test_per_head_divides_the_class_share() -> None:
     result = compute_shares("sunni", {"wife": 2, "son": 3, "daughter": 1})
     assert result.heirs["wife"].per_head == Fraction(1, 16)
     assert result.heirs["son"].per_head == Fraction(7, 8) * 2 / 7
-    assert result.to_json()["heirs"]["daughter"] == {"count": 1, "share": "1/8", "per_head": "1/8"}
+    daughter = result.to_json()["heirs"]["daughter"]
+    assert daughter == {"count": 1, "share": "1/8", "per_head": "1/8", "sihams": 2,
+                        "sihams_per_head": 2, "label_ar": "بنت"}
+    assert result.tashih == 16  # wives 1/16 each: the corrected base

@@ -46,6 +46,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _own_rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+
 def _tree_rss_mb(pid: int) -> float:
     total, todo = 0, [pid]
     while todo:
@@ -119,7 +127,8 @@ def _burst(base: str, key: str, pid: int, n: int, files: list, tag: str) -> dict
         wall = time.perf_counter() - t
     time.sleep(5)
     return {"concurrent": n, "peak_rss_mb": round(s.peak), "settled_rss_mb":
-            round(_tree_rss_mb(pid)), "answers": dict(Counter(codes)), "wall_s": round(wall, 1)}
+            round(_tree_rss_mb(pid)), "settled_server_only_mb": round(_own_rss_mb(pid)),
+            "answers": dict(Counter(codes)), "wall_s": round(wall, 1)}
 
 
 def _honest(base: str, key: str, data: Path, clients: int, each: int, attackers: int,

@@ -30,9 +30,9 @@ from matching.fingerprint.extract import _detect_batch, prepare, template_from_d
 from matching.thresholds import value
 
 
-def _runner(version: str) -> Any:
+def _runner(version: str, v1_threads: int | None = None) -> Any:
     if version == "1.0":
-        r = loader.build("onnxruntime")
+        r = loader.build("onnxruntime", threads=v1_threads)
         r.batched = True  # type: ignore[attr-defined]
         return r
     return loader.build("openvino", threads=1)
@@ -85,10 +85,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=Path("../shared/data/fingerprints"))
     ap.add_argument("--out", type=Path, default=Path("bench/out/extractor_compare.json"))
+    ap.add_argument("--sets", default="*_B", help="glob of the sets under --root")
+    ap.add_argument("--v1-threads", type=int, default=None,
+                    help="onnxruntime threads of 1.0 (default: HAWIYA_ONNX_THREADS or the CPU "
+                         "count, as the service ran it); 1 for a per-core comparison")
     args = ap.parse_args()
-    runners = {v: _runner(v) for v in ("1.0", "2.0")}
+    runners = {"1.0": _runner("1.0", args.v1_threads), "2.0": _runner("2.0")}
     rows = []
-    for db in sorted(args.root.glob("*_B")):
+    for db in sorted(args.root.glob(args.sets)):
         items = list_db(db)
         dpi = db_dpi(db)
         images = [prepare(load_image(it.path), dpi) for it in items]
@@ -114,7 +118,8 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"onnx_threads_1.0": loader.onnx_threads(), "sets": rows},
+    args.out.write_text(json.dumps({"onnx_threads_1.0": args.v1_threads or loader.onnx_threads(),
+                                    "sets": rows},
                                    indent=2))
     print("| set | CPU-s/packet 1.0 | 2.0 | ratio | EER 1.0 | EER 2.0 | FMR1000 1.0 | 2.0 | "
           "minutiae kept |")

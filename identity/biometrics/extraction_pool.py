@@ -110,6 +110,16 @@ def run_job(job: Job) -> Outcome:
     return face, fingers
 
 
+def release_memory() -> None:
+    """Give freed heap back to the system (glibc ``malloc_trim``): request threads decode
+    large images in their own malloc arenas, which otherwise keep their high-water mark."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm") as fh:
@@ -193,6 +203,7 @@ class ExtractionPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
+        self._inflight = 0
         self.recycled = 0
         for _ in range(workers):
             self._idle.put(self._spawn())
@@ -220,11 +231,20 @@ class ExtractionPool:
         for w in list(self._all):
             w.wait_ready(max(0.0, deadline - time.monotonic()))
 
+    def check_capacity(self) -> None:
+        """``ExtractionBusy`` now when the pool is full: a caller refuses before decoding
+        (the slot itself is taken by ``run``)."""
+        if self._inflight >= self.workers + self.queue_size:
+            raise ExtractionBusy("extraction is at capacity; retry shortly",
+                                 retry_after=self.retry_after_s)
+
     def run(self, job: Job) -> Outcome:
         """Extract ``job`` in a worker; ``ExtractionBusy`` when the pool is full."""
         if not self._admit.acquire(blocking=False):
             raise ExtractionBusy("extraction is at capacity; retry shortly",
                                  retry_after=self.retry_after_s)
+        with self._lock:
+            self._inflight += 1
         try:
             slot = [self._idle.get()]  # the worker to give back (a replacement after a failure)
             try:
@@ -232,7 +252,10 @@ class ExtractionPool:
             finally:
                 self._idle.put(slot[0])
         finally:
+            with self._lock:
+                self._inflight -= 1
             self._admit.release()
+            release_memory()
 
     def _on(self, slot: list[_Worker], job: Job) -> Outcome:
         w = slot[0]

@@ -85,6 +85,9 @@ def decode_capture(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixe
     """
     if face is None and not fingers:
         raise Invalid("submit a face and/or at least one finger", code="empty_probe")
+    pool = extraction_pool.current()
+    if pool is not None:
+        pool.check_capacity()  # refuse before decoding when extraction is full (503)
     bad = sorted(set(fingers) - set(FINGER_POSITIONS))
     if bad:
         raise Invalid(f"finger positions are 1-10, got {bad}", code="invalid_finger_position")

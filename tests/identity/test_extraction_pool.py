@@ -75,6 +75,8 @@ def test_full_pool_answers_busy_with_retry_after(pool_of):
     t.start()
     started.wait()
     time.sleep(0.3)  # the 8-finger job takes well over a second
+    with pytest.raises(xp.ExtractionBusy):
+        pool.check_capacity()  # what decode_capture asks before decoding
     with pytest.raises(xp.ExtractionBusy) as err:
         pool.run(_job(1))
     assert err.value.status_code == 503 and err.value.code == "extraction_busy"
@@ -82,6 +84,7 @@ def test_full_pool_answers_busy_with_retry_after(pool_of):
     t.join()
     assert len(results) == 1 and len(results[0][1]) == 8  # type: ignore[index]
     assert pool.run(_job(1))[1]  # capacity is back
+    pool.check_capacity()
 
 
 def test_job_past_its_budget_is_killed_and_the_pool_goes_on(pool_of):

@@ -205,7 +205,7 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        time.sleep(8)  # the workers load their models
+        time.sleep(20)  # the workers load their models
         result["idle_rss_mb"] = round(_tree_rss_mb(server.pid))
         files = _files(args.data, 10)
         result["bursts"] = []

@@ -50,7 +50,7 @@ def connect(address: str) -> Any:
 
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("HAWIYA_")}
-        ray.init(address=None if address == "local" else address, include_dashboard=False,
+        ray.init(address=address, include_dashboard=False,
                  logging_level=logging.WARNING, runtime_env={"env_vars": env} if env else None)
     return ray
 

@@ -27,7 +27,7 @@ def local_ray(monkeypatch, tmp_path):
     def start(**env: str):
         for k, v in env.items():
             monkeypatch.setenv(k, v)
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
                  runtime_env={"env_vars": env} if env else None)
 
     yield start

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .segmentation import ridge_mask
+
 SLAPS: dict[int, tuple[int, ...]] = {11: (1,), 12: (6,), 13: (2, 3, 4, 5), 14: (10, 9, 8, 7),
                                      15: (6, 1)}
 # The rolls each plain impression is compared with (a thumb with both thumbs).
@@ -59,8 +61,7 @@ def segment(image: np.ndarray, dpi: int, count: int) -> list[np.ndarray] | None:
         scale = P.BASE_DPI / float(dpi)
         size = (round(image500.shape[1] * scale), round(image500.shape[0] * scale))
         image500 = cv2.resize(image500, size, interpolation=cv2.INTER_AREA)
-    # ``foreground_mask`` keeps the largest region only: a slap needs every region.
-    mask = _all_regions(image500)
+    mask = ridge_mask(image500, close=False)  # every region: one per finger
     cols = [bool(v) for v in np.count_nonzero(mask, axis=0)]
     runs: list[tuple[int, int]] = []
     start: int | None = None
@@ -87,26 +88,6 @@ def segment(image: np.ndarray, dpi: int, count: int) -> list[np.ndarray] | None:
         sub[:, a:b] = mask[:, a:b]
         out.append(_crop(image500, sub))
     return out
-
-
-def _all_regions(image500: np.ndarray) -> np.ndarray:
-    """The ridge-area mask with every region (``foreground_mask`` keeps the largest)."""
-    import cv2
-
-    from .segmentation import MAG_THRESHOLD, MORPH_SIZE, SMOOTH_SIGMA
-
-    img = image500.astype(np.float32)
-    lo, hi = np.percentile(img, [1.0, 99.0])
-    if hi - lo < 1.0:
-        return np.zeros(image500.shape, dtype=bool)
-    img = np.clip((img - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
-    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-    mag = cv2.GaussianBlur(np.sqrt(gx * gx + gy * gy), (0, 0), SMOOTH_SIGMA)
-    mask = (mag > MAG_THRESHOLD).astype(np.uint8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (MORPH_SIZE, MORPH_SIZE))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    return np.asarray(mask > 0)
 
 
 def order_check(rolls: Mapping[int, Any], plain: Mapping[int, Sequence[Any]],

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from api import errors
 from api.limits import BodyLimit
 from api.openapi_doc import install_openapi
+from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import KeyRateLimit, RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
@@ -24,7 +25,8 @@ from identity.platform.settings import Settings, get_settings
 log = logging.getLogger("hawiya")
 
 # Routes that need no key; every other route names its principal (tests walk the table).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin"})  # signin: key given there
+# /admin/signin is where a key is given; Raqibni's pages serve citizens, who hold no key.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin"}) | RAQIBNI_PATHS
 DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 

@@ -34,6 +34,22 @@ def sync() -> None:
     typer.echo(f"applied {applied} life event(s); cursor at event {cursor}", err=True)
 
 
+@ration_app.command("tasks")
+def tasks_list(state: str = typer.Option("open", help="open | confirmed | dismissed | void"),
+               limit: int = typer.Option(100, min=1, max=10_000)) -> None:
+    """The staff queue (after applying new life events), one JSON line per task."""
+    from agencies.ration import life_events, proposals, views
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
+
+    if state not in proposals.STATES:
+        raise _fail(f"--state must be one of {', '.join(proposals.STATES)}")
+    with session_scope() as session:
+        life_events.sync(session=session, grace_days=get_settings().ration_death_grace_days)
+        for task in proposals.tasks(session, state, limit):
+            sys.stdout.write(views.proposal_view(session, task).model_dump_json() + "\n")
+
+
 @ration_app.command("report")
 def report(
     on: str | None = typer.Option(None, help="ISO date (default today)"),
@@ -99,18 +115,17 @@ def agents_add(
     centre: str = typer.Option(...),
 ) -> None:
     """Register one of the ministry's ration keys as a licensed agent."""
-    from sqlalchemy import select
-
     from agencies.ration import agents
+    from identity.access.agencies import get_agency
     from identity.access.keys import Principal
     from identity.platform.db import session_scope
     from identity.platform.errors import DomainError
-    from models.security import Agency
 
     with session_scope() as session:
-        row = session.scalars(select(Agency).where(Agency.name == agency)).first()
-        if row is None:
-            raise _fail(f"no agency named {agency!r}")
+        try:
+            row = get_agency(session, agency)
+        except DomainError as exc:
+            raise _fail(f"no agency named {agency!r}") from exc
         admin = Principal(key_id=0, name="cli", role="agency", scopes=frozenset({"ration"}),
                           agency_id=row.id, agency_name=row.name)
         try:

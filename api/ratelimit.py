@@ -22,21 +22,29 @@ WINDOW_SECONDS = 60.0
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int, clock: Any = time.monotonic) -> None:
+    """At most ``per_minute`` hits per bucket in a sliding window (``window`` seconds, one
+    minute unless told otherwise)."""
+
+    def __init__(self, per_minute: int, clock: Any = time.monotonic,
+                 window: float = WINDOW_SECONDS) -> None:
         self.per_minute = per_minute
+        self.window = window
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, bucket: str) -> int | None:
-        """Count a request; None when allowed, else seconds until the next one is."""
+    def hit(self, bucket: str, *, record: bool = True) -> int | None:
+        """Count a request; None when allowed, else seconds until the next one is. With
+        ``record=False`` only ask (count it later, when it succeeded)."""
         now = self._clock()
         with self._lock:
             hits = self._hits.setdefault(bucket, deque())
-            while hits and hits[0] <= now - WINDOW_SECONDS:
+            while hits and hits[0] <= now - self.window:
                 hits.popleft()
             if len(hits) >= self.per_minute:
-                return max(1, int(hits[0] + WINDOW_SECONDS - now) + 1)
+                return max(1, int(hits[0] + self.window - now) + 1)
+            if not record:
+                return None
             hits.append(now)
             if len(self._hits) > 100_000:  # forget idle buckets (unknown keys flooding)
                 for key in [k for k, v in self._hits.items() if not v]:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.face_eval import all_pairs
-from matching import fusion, thresholds
+from matching import fusion, posterior, thresholds
 
 log = logging.getLogger("bench.fusion_calibrate")
 FACE_KNOTS = np.round(np.arange(0.0, 1.3001, 0.025), 4)
@@ -138,8 +138,9 @@ def main(argv: list[str] | None = None) -> dict:
     shapes = {"face only": (1, 0), "1 finger": (0, 1), "face + 1 finger": (1, 1),
               "2 fingers": (0, 2), "face + 2 fingers": (1, 2), "3 fingers": (0, 3),
               "face + 3 fingers": (1, 3), "10 fingers": (0, 10), "face + 10 fingers": (1, 10)}
-    bands = {"match": thresholds.value("fusion.match_llr"),
-             "review": thresholds.value("fusion.review_llr")}
+    review, match = posterior.llr_bounds(posterior.Prior(
+        GALLERY, thresholds.value("posterior.reenrollment_rate")))
+    bands = {"match": match, "review": review}
     estimates = {}
     for label, (nf, nfing) in shapes.items():
         gen = fused([f_g] * nf + [g_g] * nfing, lo)

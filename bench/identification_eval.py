@@ -38,7 +38,7 @@ import numpy as np
 from bench.face_lfw import encode_all
 from bench.fingers_eval import templates_for
 from bench.fingers_synth import distractor_template
-from matching import fusion, thresholds
+from matching import fusion, posterior, thresholds
 from matching.fingerprint import FingerQualityError, FingerTemplate
 from matching.fingerprint.lssr import compare
 
@@ -153,8 +153,8 @@ def run(data: Path, distractor_fingers: int, out: Path, per_person: int = 1) -> 
             t = float(np.quantile(nm, 1 - fpir))
             row[f"fnir_at_fpir_{fpir:g}"] = float(np.mean(~((scores > t) & rank1)))
             row[f"threshold_at_fpir_{fpir:g}"] = t
-        match_t = thresholds.value("fusion.match_llr")
-        review_t = thresholds.value("fusion.review_llr")
+        review_t, match_t = posterior.llr_bounds(posterior.Prior(
+            n_g, thresholds.value("posterior.reenrollment_rate")))
         row["fnir_at_match_llr"] = float(np.mean(~((scores >= match_t) & rank1)))
         row["fpir_at_match_llr"] = float(np.mean(nm >= match_t))
         row["fnir_at_review_llr"] = float(np.mean(~((scores >= review_t) & rank1)))

@@ -25,8 +25,9 @@ Searches:
 - non-mated: ``--nonmated`` fresh persons (new faces, new synthetic fingers never enrolled).
 - partial packets (``--partial``): the first ``--partial-searches`` of each with only 6, 4 or 2
   fingers (``PARTIAL``), with their plan from ``matching.proposals.plan_for`` (narrow or wide).
-A mate is *found* when it is among the re-scored candidates with a fused LLR at or above
-``fusion.review_llr`` (dedup would stop a second ID); *re-scored* when the search proposed it at
+A mate is *found* when it is among the re-scored candidates with a fused LLR from which it alone
+keeps the packet from being issued at this gallery's size (``matching.posterior.llr_bounds``:
+dedup would stop a second ID); *re-scored* when the search proposed it at
 all (a packet too thin to reach the review band by design, e.g. two fingers, still proposes
 its mate); rank-1 is reported too.
 
@@ -56,7 +57,7 @@ from bench.fingers_search import _real
 from bench.fingers_synth import distractor_codes, distractor_template
 from bench.search_bench import DIM, fit_dlib_model, rss_mb, write_report
 from identity.platform.settings import get_settings
-from matching import proposals, rescore, thresholds
+from matching import posterior, proposals, rescore, thresholds
 from matching.fingerprint import FingerIndex, FingerTemplate
 from matching.fingerprint import ivf as ivf_tuning
 from matching.fusion import fuse
@@ -224,7 +225,8 @@ def person_search(g: Gallery, probe: Probe, with_face: bool, plan: proposals.Pla
 
 def run(g: Gallery, mated: Sequence[Probe], non: Sequence[Probe], with_face: bool,
         plan: proposals.Plan, faces: FaissVectorIndex, pool, limit: int) -> dict:
-    review = thresholds.value("fusion.review_llr")
+    review, _match = posterior.llr_bounds(posterior.Prior(
+        len(g.face_vectors), thresholds.value("posterior.reenrollment_rate")))
     times, found, rank1, top_non, listed = [], [], [], [], []
     for p in mated:
         t = time.perf_counter()

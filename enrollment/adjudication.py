@@ -30,9 +30,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from enrollment import search
+from enrollment import births, search
 from enrollment.decider import Decider, Decision, Status
-from enrollment.dedup import candidate_row
+from enrollment.dedup import assess, candidate_row
 from enrollment.names import demographic_differences
 from enrollment.search import Candidate
 from identity.access import journal
@@ -201,6 +201,10 @@ def _decide(session: Session, *, case_id: int, principal: Principal, decision: s
         result = _same(session, case, enrollment, target, packet_person, principal,
                        confirmed_by, row, reason)
     elif decision == "different":
+        if packet_person is None and enrollment.kind == "update":
+            raise Conflict("a held biometric update never gets an ID of its own: decide "
+                           "'same' (the person it updates, or another candidate) or 'fraud'",
+                           code="update_cannot_issue")
         if packet_person is None:
             _check_unchanged(session, case, enrollment, decider)
         result = _different(session, case, enrollment, packet_person, principal)
@@ -233,6 +237,7 @@ def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target:
         persons.link_legacy_ids(session, target, legacy)
         enrollment.person_id, enrollment.status = target.id, Status.MATCHED
         _attach_templates(session, enrollment, target.id)
+        births.link_held(session, enrollment, target, principal.actor)
         diffs = demographic_differences(dict(enrollment.demographics),
                                         persons.demographics_of(target))
         enrollment.response = {"enrollment_id": enrollment.id, "status": "matched",
@@ -263,9 +268,14 @@ def _check_unchanged(session: Session, case: DuplicateCase, enrollment: Enrollme
                   else (search.HELD, int(c.held_enrollment_id or 0)))
     fresh = []
     probe = templates.of_enrollment(session, enrollment.id)
-    for cand in search.search(session, decider.gallery, probe,
-                              exclude_enrollment=enrollment.id):
-        if cand.fused.band == "no_match" or cand.person_id is None:
+    if enrollment.kind == births.NEWBORN:
+        found = births.assess(session, probe, dict(enrollment.demographics),
+                              births.parents_of(enrollment), exclude_enrollment=enrollment.id)
+    else:
+        found = assess(session, decider.gallery, probe, dict(enrollment.demographics),
+                       kind=enrollment.kind, exclude_enrollment=enrollment.id)
+    for cand in found.candidates:
+        if cand.band == "no_match" or cand.person_id is None:
             continue
         key = (search.PERSON, persons.resolve_person(session, cand.person_id).id)
         if key not in known:
@@ -284,7 +294,7 @@ def _add_candidates(session: Session, case_id: int, candidates: list[Candidate],
         rank += 1
         session.add(candidate_row(case.id, cand, rank))
         if cand.llr > case.best_llr:
-            case.best_llr, case.band = cand.llr, cand.fused.band
+            case.best_llr, case.band = cand.llr, cand.band
     journal.audit(session, actor=principal.actor, action="case.candidates_added",
                   outcome="case_changed",
                   details={"case_id": case.id, "person_ids": [c.person_id for c in candidates],
@@ -308,9 +318,11 @@ def _pair_cases(session: Session, case: DuplicateCase, enrollment: Enrollment, t
                              band=cand.band)
         session.add(pair)
         session.flush()
-        session.add(DuplicateCandidate(case_id=pair.id, person_id=other.id, rank=1, llr=cand.llr,
-                                       band=cand.band, face_distance=cand.face_distance,
-                                       finger_scores=dict(cand.finger_scores)))
+        session.add(DuplicateCandidate(
+            case_id=pair.id, person_id=other.id, rank=1, llr=cand.llr,
+            demographic_llr=cand.demographic_llr, posterior=cand.posterior,
+            identical=cand.identical, band=cand.band, face_distance=cand.face_distance,
+            finger_scores=dict(cand.finger_scores)))
         journal.audit(session, actor=principal.actor, action="dedup.case_opened",
                       outcome="review", person_id=target.id,
                       details={"case_id": pair.id, "enrollment_id": enrollment.id,
@@ -329,6 +341,7 @@ def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,
                     "case_id": case.id})
         enrollment.person_id, enrollment.status = packet_person.id, Status.DISTINCT
         _attach_templates(session, enrollment, packet_person.id)
+        births.link_held(session, enrollment, packet_person, principal.actor)
         enrollment.response = {"enrollment_id": enrollment.id, "status": "issued",
                                "national_id": packet_person.national_id}
     distinct = []

@@ -44,6 +44,7 @@ class Status(StrEnum):
     REVIEW = "review"  # held for an adjudicator, no ID
     FRAUD = "fraud"  # judged fraudulent by an adjudicator, no ID
     DISTINCT = "distinct"  # held, then judged a new person (issued by the adjudicator)
+    UPDATED = "updated"  # a biometric update: new samples added to an existing ID
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 
 from identity.platform.errors import Invalid
 from identity.registry.schemas import Demographics
@@ -15,12 +16,18 @@ MISSING_REASONS = ("amputated", "bandaged", "unusable", "not_captured")
 
 @dataclass
 class Packet:
+    """What a station sent. ``exception_photo`` and ``approver_key`` are the exception of a weak
+    adult packet (a photo of the hands, and a second operator's key); the approver's key is a
+    credential, never stored or hashed into the packet."""
+
     station_id: str
     capture_id: str
     demographics: Demographics
     face: bytes | None = None
     fingers: dict[int, bytes] = field(default_factory=dict)
     missing_fingers: dict[int, str] = field(default_factory=dict)
+    exception_photo: bytes | None = None
+    approver_key: str | None = field(default=None, repr=False)
 
     def content_hash(self) -> str:
         """SHA-256 over everything the station sent (a replay must match it exactly)."""
@@ -30,7 +37,13 @@ class Packet:
         h.update(b"face" + hashlib.sha256(self.face or b"").digest())
         for pos in sorted(self.fingers):
             h.update(f"finger{pos}".encode() + hashlib.sha256(self.fingers[pos]).digest())
+        if self.exception_photo is not None:
+            h.update(b"hands" + hashlib.sha256(self.exception_photo).digest())
         return h.hexdigest()
+
+    def age_on(self, day: date) -> int:
+        born = self.demographics.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def parse_missing(raw: str | None) -> dict[int, str]:

@@ -18,6 +18,7 @@ from identity.biometrics import templates
 from identity.biometrics.gallery import Gallery
 from identity.biometrics.probes import Probe
 from matching import proposals, rescore, thresholds
+from matching.demographic import DemographicEvidence
 from matching.fusion import FusedScore, fuse
 
 PERSON, HELD = "person", "held"
@@ -26,17 +27,28 @@ Owner = tuple[str, int]  # (PERSON, person id) or (HELD, enrollment id)
 
 @dataclass
 class Candidate:
-    """A person (``person_id``) or a held packet (``held_enrollment_id``) and its evidence."""
+    """A person (``person_id``) or a held packet (``held_enrollment_id``) and its evidence:
+    the fused biometric score, and (filled by the decision) the demographic evidence, whether a
+    template is near-identical to the packet's, the posterior and the band."""
 
     person_id: int | None
     fused: FusedScore
     face_distance: float | None
     finger_scores: dict[int, float] = field(default_factory=dict)
     held_enrollment_id: int | None = None
+    demographic: DemographicEvidence | None = None
+    identical: bool = False
+    posterior: float = 0.0
+    band: str = "no_match"
 
     @property
     def llr(self) -> float:
+        """The fused biometric LLR (face + fingers)."""
         return self.fused.llr
+
+    @property
+    def demographic_llr(self) -> float:
+        return 0.0 if self.demographic is None else self.demographic.llr
 
     @property
     def owner(self) -> Owner:

@@ -7,11 +7,13 @@ decision itself runs in ``Decider.run`` (serialized, committed, then indexed).
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from enrollment import dedup
+from enrollment import dedup, exceptions
 from enrollment.decider import Decider, Decision, Status
 from enrollment.packet import Packet, check_accounted
 from identity.access.keys import Principal
@@ -33,10 +35,10 @@ def replay(existing: Enrollment, packet: Packet) -> Decision:
     return Decision(200, dict(existing.response))
 
 
-def new_enrollment(packet: Packet, *, source: str) -> Enrollment:
+def new_enrollment(packet: Packet, *, source: str, kind: str) -> Enrollment:
     return Enrollment(
         station_id=packet.station_id, capture_id=packet.capture_id,
-        content_hash=packet.content_hash(), status=Status.PENDING,
+        content_hash=packet.content_hash(), status=Status.PENDING, kind=kind,
         demographics=packet.demographics.model_dump(mode="json"),
         missing_fingers={str(k): v for k, v in packet.missing_fingers.items()},
         source=source,
@@ -44,11 +46,15 @@ def new_enrollment(packet: Packet, *, source: str) -> Enrollment:
 
 
 def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels: int,
-           decider: Decider) -> Decision:
+           decider: Decider, today: date | None = None) -> Decision:
+    """Decide a station's packet (commits): 201 issued, 200 matched or replayed, 202 review.
+    A weak adult packet needs its exception (``enrollment.exceptions``)."""
     check_accounted(packet)
     existing = find_enrollment(session, packet.station_id, packet.capture_id)
     if existing is not None:
         return replay(existing, packet)
+    approved = exceptions.check(session, packet, principal, max_pixels=max_pixels,
+                                today=today or date.today())
     session.rollback()  # extraction is slow: hold no transaction (nor SQLite's lock) meanwhile
 
     probe = probes.prepare(packet.face, packet.fingers, max_pixels=max_pixels)
@@ -57,9 +63,11 @@ def enroll(session: Session, packet: Packet, principal: Principal, *, max_pixels
         found = find_enrollment(s, packet.station_id, packet.capture_id)
         if found is not None:  # the same capture decided meanwhile (a concurrent retry)
             return replay(found, packet)
-        enrollment = new_enrollment(packet, source="station")
+        enrollment = new_enrollment(packet, source="station", kind=dedup.packet_kind(probe))
         s.add(enrollment)
         s.flush()
+        if approved is not None:
+            exceptions.record(s, enrollment, packet, approved, principal)
         decision = dedup.decide_packet(s, enrollment, packet, probe, actor=principal.actor,
                                        gallery=decider.gallery)
         enrollment.response = decision.body

@@ -40,8 +40,10 @@ def age_text(created: datetime, now: datetime | None = None) -> str:
 
 
 def bands() -> dict[str, float]:
-    return {"match": thresholds.value("fusion.match_llr"),
-            "review": thresholds.value("fusion.review_llr")}
+    """The decision bounds on the posterior (``matching.posterior``): a packet is issued below
+    ``review``, matched from ``match``."""
+    return {"match": thresholds.value("posterior.match_min"),
+            "review": thresholds.value("posterior.issue_max")}
 
 
 @dataclass
@@ -94,6 +96,7 @@ def queue(session: Session, f: QueueFilters, limit: int = 200) -> dict[str, Any]
     return {
         "rows": [{"id": c.id, "age": age_text(c.created_at, now), "station": c.station_id,
                   "governorate": c.birthplace, "llr": c.best_llr, "band": c.band,
+                  "p_existing": c.p_existing,
                   "candidates": counts.get(c.id, 0), "pending": c.id in pending}
                  for c in cases],
         "stations": sorted(set(session.scalars(open_q.with_only_columns(
@@ -178,6 +181,8 @@ def case(session: Session, case_id: int) -> dict[str, Any]:
             "rank": c.rank, "national_id": side["national_id"], "status": side["status"],
             "held_enrollment_id": side["held_enrollment_id"],
             "fraud_flag": side["fraud_flag"], "llr": c.llr, "band": c.band,
+            "demographic_llr": c.demographic_llr, "posterior": c.posterior,
+            "identical": c.identical,
             "face_distance": c.face_distance, "face": 0 in have and packet.face,
             "fingers": fingers, "demographics": side["demographics"],
             "differences": set(demographic_differences(packet.demographics,

@@ -11,9 +11,9 @@ A missing modality adds no evidence (LLR 0): it never raises and never counts ag
 Summing assumes the modalities (and the fingers) are independent given the person; genuine
 finger scores are in fact correlated through capture quality, so the sum can be over-confident.
 
-Bands come from ``fusion.match_llr`` / ``fusion.review_llr`` in ``matching/thresholds.py``:
-``match`` (LLR >= match), ``review`` (review <= LLR < match), ``no_match`` otherwise. Higher LLR =
-stronger evidence of the same person; ``llr > 0`` favours the same person.
+Higher LLR = stronger evidence of the same person; ``llr > 0`` favours the same person. What an
+LLR decides depends on the question: 1:N identity decisions turn it into a posterior
+(``matching.posterior``), 1:1 verification compares it with the ``verify.*`` rows.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from matching import thresholds
 
 FINGER_POSITIONS = range(1, 11)  # ISO/IEC 19794-4 finger positions
 
@@ -139,22 +137,12 @@ FINGER_LLR = LlrTable(
 @dataclass(frozen=True)
 class FusedScore:
     """``llr``: summed natural-log likelihood ratio (higher = same person more likely);
-    ``band``: "match" / "review" / "no_match"; ``face_llr`` is None when no face was compared;
-    ``finger_llrs``: position -> LLR for the fingers compared."""
+    ``face_llr`` is None when no face was compared; ``finger_llrs``: position -> LLR for the
+    fingers compared."""
 
     llr: float
-    band: str
     face_llr: float | None
     finger_llrs: dict[int, float] = field(default_factory=dict)
-
-
-def band_for(llr: float) -> str:
-    """The decision band of a fused LLR (thresholds ``fusion.match_llr``/``fusion.review_llr``)."""
-    if llr >= thresholds.value("fusion.match_llr"):
-        return "match"
-    if llr >= thresholds.value("fusion.review_llr"):
-        return "review"
-    return "no_match"
 
 
 def fuse(face_distance: float | None, finger_scores: dict[int, float]) -> FusedScore:
@@ -179,4 +167,4 @@ def fuse(face_distance: float | None, finger_scores: dict[int, float]) -> FusedS
             raise ValueError(f"finger score must be in [0, 1], got {score}")
         finger_llrs[pos] = FINGER_LLR(score)
     llr = (face_llr or 0.0) + sum(finger_llrs.values())
-    return FusedScore(llr=llr, band=band_for(llr), face_llr=face_llr, finger_llrs=finger_llrs)
+    return FusedScore(llr=llr, face_llr=face_llr, finger_llrs=finger_llrs)

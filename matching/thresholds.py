@@ -61,6 +61,17 @@ _ROWS: list[Threshold] = [
         "dlib_resnet_v1/1 (.venv/bin/python -m bench.face_eval)",
     ),
     Threshold(
+        name="face.identical_distance",
+        value=0.15,
+        direction="lower is more similar (L2 distance of dlib encodings)",
+        calibrated_for="the same capture sent again: the exact image is 0.0; re-encoded "
+        "(JPEG 95/75/50, 5% downscale) median 0.073, p99 0.19, max 0.21 (144); different photos "
+        "of one person min 0.285 (36 LFW genuine pairs); no impostor pair of LFW's 7.2M is "
+        "below 0.35, so a flagged pair is the same person whatever the capture",
+        data="LFW folds 1-5, 40 genuine pairs (.venv/bin/python -m bench.identical_calibrate "
+        "--faces 40 --fingers 10; bench/out/identical_calibration.json)",
+    ),
+    Threshold(
         name="face.index.approx_min_size",
         value=50_000.0,
         direction="count",
@@ -110,6 +121,17 @@ _ROWS: list[Threshold] = [
         "--all ../shared/data/fingerprints --out var/bench-out/fingers_all.json",
     ),
     Threshold(
+        name="finger.identical_score",
+        value=0.8,
+        direction="higher is more similar (LSS-R score in [0, 1])",
+        calibrated_for="the same finger image sent again: the same bytes score 0.997; a PNG "
+        "round trip or a 2% downscale median 0.95 (200, min 0.42); two impressions of one "
+        "finger p99 0.68, max 0.73 (150 genuine pairs); impostors stay below 0.05 (FMR 1e-4 "
+        "at finger.match_score)",
+        data="FVC2002 DB1-4_B + FVC2004 DB2_B, 10 fingers x 4 impressions a set "
+        "(.venv/bin/python -m bench.identical_calibrate --faces 40 --fingers 10)",
+    ),
+    Threshold(
         name="finger.match_score_fmr1000",
         value=0.031,
         direction="higher is more similar (LSS-R score in [0, 1], match when >=)",
@@ -146,30 +168,110 @@ _ROWS: list[Threshold] = [
         calibrated_for="quality gate 'low_ridge_area'; policy: every FVC B image has 42,700+",
         data="FVC2002 DB1-4_B + FVC2004 DB2_B, matching/fingerprint/segmentation.py",
     ),
-    # --- fusion and decision bands (owned by matching/fusion) ---------------------------------
-    Threshold(
-        name="fusion.match_llr",
-        value=26.85,
-        direction="higher is more similar (summed natural-log likelihood ratio)",
-        calibrated_for="FPIR <= 1e-4 per search of a 46M-person gallery: for calibrated LLRs "
-        "P(LLR >= t | non-mate) <= e^-t, so t = ln(46e6 / 1e-4). Estimated FNIR per mated "
-        "comparison (modalities and fingers assumed independent): 10 fingers 3e-8, face + 3 "
-        "fingers 5.5%, 3 fingers 15%, face + 2 fingers 46%; face alone or <= 2 fingers never "
-        "match (face LLR <= 12.5, finger LLR <= 9.5)",
-        data="LLR tables of matching/fusion.py: face on LFW folds 1-5 all pairs (4,414 genuine, "
-        "7,255,541 impostor), fingers on the 5 FVC B sets (1,400 genuine, 14,400 impostor); "
-        ".venv/bin/python -m bench.fusion_calibrate (bench/out/fusion_calibration.json)",
-    ),
-    Threshold(
-        name="fusion.review_llr",
-        value=22.25,
-        direction="higher is more similar (summed natural-log likelihood ratio)",
-        calibrated_for="FPIR <= 1e-2 (share of new persons sent to an adjudicator) against a "
-        "46M-person gallery, t = ln(46e6 / 1e-2). Estimated FNIR (nothing at or above review) "
-        "per mated comparison, independence assumed: face + 3 fingers 1.6%, 3 fingers 8.5%, "
-        "face + 2 fingers 13%",
-        data="as fusion.match_llr",
-    ),
+    # --- the identity decision (owned by matching/posterior) ----------------------------------
+    Threshold("posterior.issue_max", 1e-3, "probability (issue only below it)",
+              "a new ID is issued only when P(the packet is someone on file) < 1e-3: at most "
+              "one issued ID in a thousand is expected to be a duplicate, given the stated "
+              "re-enrollment rates; a policy bound, the order of magnitude issue 14 asks for",
+              "matching/posterior.py; effect measured by hawiya eval identification (FNIR and "
+              "review share per packet kind, bench/out/identification_*.json)"),
+    Threshold("posterior.match_min", 0.9999, "probability (match at or above it)",
+              "a packet becomes an encounter of a person only when that person's posterior "
+              "from the biometrics alone is >= 0.9999 (1 wrong match in 10,000 matches at "
+              "calibrated LLRs); below it, and above the issue bound, an adjudicator decides",
+              "as posterior.issue_max"),
+    Threshold("posterior.reenrollment_rate", 0.02, "probability (prior)",
+              "P(a packet with enough fingers to decide is someone already on file): honest "
+              "re-enrollments and attempts at a second ID. A stated assumption (no registry "
+              "figure exists yet); the per-station exception report and the review outcomes "
+              "are where to measure it",
+              "assumption; sensitivity in bench/out/identification_*.json"),
+    Threshold("posterior.reenrollment_rate_weak", 0.2, "probability (prior)",
+              "P(someone on file) for a packet with fewer than exception.min_fingers usable "
+              "fingers: ten times the rate of full packets, because declaring fingers missing is "
+              "what a second-ID attempt does. A stated assumption",
+              "assumption; sensitivity in bench/out/identification_*.json"),
+    Threshold("posterior.search_miss_rate", 1e-3, "probability",
+              "P(the 1:N search does not return a mate that is on file): the mass of the "
+              "records not returned. Full packets: 0 of 2,000 mates lost at 1M persons (95% "
+              "bound 0.15%); partial packets: 2 of 500 at 2 fingers (bench/search_results.md); "
+              "face-only at national scale is not measured and is why face-only packets are "
+              "exceptions",
+              "hawiya bench search --persons 1000000 --fingers --probes 2000"),
+    Threshold("posterior.identical_llr", 60.0, "higher is more similar (LLR)",
+              "the LLR given to a template near-identical to one on file (face.identical_"
+              "distance, finger.identical_score): the same capture sent again, decisive "
+              "beyond what the calibration tables can express (their caps: face 12.5, finger "
+              "9.5)", "bench/identical_calibrate.py"),
+    Threshold("exception.min_fingers", 4, "count",
+              "usable fingers that can decide identity: at 46M persons and "
+              "posterior.reenrollment_rate a match needs a biometric LLR of ~31 (ln(1e4 x "
+              "46e6 x 49)), 4 fingers at the finger LLR cap (9.5 each) reach 38; an adult "
+              "packet with fewer needs an exception (photo of the hands + a second operator)",
+              "LLR tables of matching/fusion.py; matching/posterior.py"),
+    Threshold("child.adult_age", 15, "years",
+              "from this age a packet is an adult's (the exception rule applies, fingers are "
+              "expected); fingers are re-captured at this age by a biometric update",
+              "policy (issue 14: 5 and 15 are the usual ages)"),
+    Threshold("child.finger_age", 5, "years",
+              "from this age a child's fingers are captured (a biometric update of the ID "
+              "issued at birth); below it a child is registered with a face photo or none",
+              "policy (issue 14)"),
+    Threshold("child.reregistration_rate", 0.02, "probability (prior)",
+              "P(a birth registration is of a child whose parents already registered it): a "
+              "stated assumption (a second ration entry is the motive); the candidates are the "
+              "children on file of the same mother or father", "assumption"),
+    Threshold("child.name_error", 0.01, "probability",
+              "P(a child registered twice carries another given name after folding): the name "
+              "is copied from the birth certificate", "assumption"),
+    Threshold("child.twin_rate", 0.015, "probability",
+              "P(two children of the same parents share a birth date): twin births, ~1.5% of "
+              "births", "assumption (world twin birth rate ~1.2-1.6%)"),
+    Threshold("child.certificate_mismatch", 0.02, "probability",
+              "P(a child registered twice shows another birth-certificate number): a lost "
+              "certificate re-issued, or a forged one. With it, same-sex twins (own names, own "
+              "certificates, one birth date) are issued two IDs at P(re-registration) ~5e-4, "
+              "under posterior.issue_max", "assumption"),
+    # --- demographics as evidence (owned by matching/demographic) ------------------------------
+    Threshold("demographic.name_error", 0.03, "probability",
+              "P(one name field of a genuine re-enrollment disagrees after folding): clerks' "
+              "errors and non-standard spellings that folding does not absorb",
+              "bench/demographic_calibrate.py (generated variants, see its docstring)"),
+    Threshold("demographic.name_default_share", 2e-4, "share",
+              "share of a given name not in matching/data/iraqi_names.csv (the listed names "
+              "cover the common ones; an unlisted name is rarer than the 55th male name)",
+              "matching/data/iraqi_names.csv"),
+    Threshold("demographic.surname_default_share", 1e-3, "share",
+              "share of an unlisted family/tribal name (tribes are large: an unlisted surname "
+              "is still shared by ~0.1%)", "matching/data/iraqi_names.csv"),
+    Threshold("demographic.birth_year_share", 0.024, "share",
+              "share of the population born in one year (~1.1M births a year, 46M people)",
+              "2024 census totals; estimate"),
+    Threshold("demographic.default_day_share", 0.1, "share",
+              "share of a birth year recorded on 1 January or 1 July (birthday unknown at "
+              "registration): an exact match on such a date says less", "estimate"),
+    Threshold("demographic.date_exact", 0.85, "probability",
+              "P(a genuine re-enrollment gives the same birth date)", "as demographic.name_error"),
+    Threshold("demographic.date_same_year", 0.07, "probability",
+              "P(same year, another day) for a genuine re-enrollment (day/month swapped, a "
+              "default date)", "as demographic.name_error"),
+    Threshold("demographic.date_adjacent_year", 0.05, "probability",
+              "P(a year apart) for a genuine re-enrollment", "as demographic.name_error"),
+    Threshold("demographic.place_error", 0.03, "probability",
+              "P(another birthplace governorate) for a genuine re-enrollment",
+              "as demographic.name_error"),
+    Threshold("demographic.sex_error", 0.002, "probability",
+              "P(another sex) for a genuine re-enrollment (a clerk's error)",
+              "as demographic.name_error"),
+    Threshold("demographic.family_max_llr", 12.0, "higher is more similar (LLR cap)",
+              "cap of the family fields' LLR (father, grandfather, surname, mother, maternal "
+              "grandfather, birthplace): together they say 'same family', which a sibling "
+              "shares; uncapped, generated sibling pairs score a median of 26 (as strong as "
+              "three fingers)", "bench/demographic_calibrate.py"),
+    Threshold("demographic.max_llr", 25.0, "higher is more similar (LLR cap)",
+              "cap of the whole demographic LLR (family capped + given name, birth date, sex): "
+              "no typed record weighs more than this",
+              "bench/demographic_calibrate.py"),
     # --- 1:1 verification (identity/verify) ---------------------------------------------------
     Threshold(
         name="verify.match_llr", value=11.51,  # ln 1e5

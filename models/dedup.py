@@ -22,6 +22,8 @@ class DuplicateCase(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | decided
     best_llr: Mapped[float]
     band: Mapped[str] = mapped_column(String(16))
+    # P(the packet is someone on file) when the case opened (matching.posterior).
+    p_existing: Mapped[float | None]
     decision: Mapped[str | None] = mapped_column(String(16))  # same | different | fraud
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -39,7 +41,10 @@ class DuplicateCandidate(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     held_enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"))
     rank: Mapped[int]
-    llr: Mapped[float]
+    llr: Mapped[float]  # biometric (fused face + fingers)
+    demographic_llr: Mapped[float] = mapped_column(default=0.0)
+    posterior: Mapped[float] = mapped_column(default=0.0)  # P(the packet is this candidate)
+    identical: Mapped[bool] = mapped_column(default=False)  # a near-identical template
     band: Mapped[str] = mapped_column(String(16))
     face_distance: Mapped[float | None]
     # {"3": 0.41, ...}: finger position -> LSS-R score

@@ -30,6 +30,9 @@ class Person(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     fraud_flag: Mapped[bool] = mapped_column(default=False)
+    # ICAO 9303 alpha-3 code from the nationality register (IRQ, PSE, XXA stateless, XXB
+    # refugee, ...); None until the register has answered.
+    nationality: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

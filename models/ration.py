@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -125,15 +125,25 @@ class FeedRow(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     data: Mapped[dict] = mapped_column(default=dict)
     outcome: Mapped[str] = mapped_column(String(24))
+    # What the row is a fact about ("income:payroll:<agency>", "travel", ...) and the date it
+    # speaks of: per person and stream the row with the latest reference date decides.
+    stream: Mapped[str | None] = mapped_column(String(160))
+    ref_date: Mapped[date | None]
+
+
+Index("ix_ration_feed_rows_person_stream", FeedRow.person_id, FeedRow.stream, FeedRow.ref_date)
 
 
 class Block(Base):
-    """An exclusion of one person; lifted (never deleted) by a feed row, an event or an appeal."""
+    """An exclusion of one person, or of a whole card (``household_id``: the household's total
+    income); lifted (never deleted) by a feed row, an event or an appeal."""
 
     __tablename__ = "ration_blocks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("ration_households.id"),
+                                                     index=True)
     category: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(String(20))
     temporary: Mapped[bool] = mapped_column(default=False)
@@ -143,16 +153,21 @@ class Block(Base):
     event_id: Mapped[int | None]  # the outbox event (death.recorded) that caused it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     lifted_at: Mapped[datetime | None]
-    lifted_by: Mapped[str | None] = mapped_column(String(16))  # feed | event | appeal
+    lifted_by: Mapped[str | None] = mapped_column(String(16))  # feed|event|appeal|membership
     lift_reason: Mapped[str | None] = mapped_column(String(500))
     lift_feed_row_id: Mapped[int | None] = mapped_column(ForeignKey("ration_feed_rows.id"))
     lift_event_id: Mapped[int | None]
     lifted_actor: Mapped[str | None] = mapped_column(String(120))
+    # The figures the decision was taken on (income totals and the rows that make them).
+    details: Mapped[dict | None]
 
 
-# At most one open block per person and category (feeds replayed concurrently cannot double it).
+# At most one open block per person (or card) and category: concurrent feeds cannot double it.
 Index("uq_ration_blocks_open", Block.person_id, Block.category, unique=True,
       sqlite_where=text("lifted_at IS NULL"), postgresql_where=text("lifted_at IS NULL"))
+Index("uq_ration_blocks_open_household", Block.household_id, Block.category, unique=True,
+      sqlite_where=text("lifted_at IS NULL AND household_id IS NOT NULL"),
+      postgresql_where=text("lifted_at IS NULL AND household_id IS NOT NULL"))
 
 
 class Cursor(Base):
@@ -203,12 +218,15 @@ class Receipt(Base):
 
 
 class Complaint(Base):
+    """A Raqibni complaint. Filed by the ministry's portal for a named citizen (``person_id``)
+    or by a citizen on the public page (no person: only what the complaint needs is kept)."""
+
     __tablename__ = "ration_complaints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(16), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    about: Mapped[str] = mapped_column(String(8))  # item | agent | receipt
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    about: Mapped[str] = mapped_column(String(8))  # item | agent | receipt | missing
     item: Mapped[str | None] = mapped_column(String(32))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("ration_agents.id"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("ration_rounds.id"))
@@ -216,8 +234,24 @@ class Complaint(Base):
     text: Mapped[str] = mapped_column(String(2000))
     state: Mapped[str] = mapped_column(String(12))
     routed_to: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(8), default="portal")  # portal | public
+    # The public page's proof-of-work challenge, spent once (a replay is a unique violation).
+    challenge: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintPhoto(Base):
+    """The optional photo of a complaint, decoded strictly and re-encoded (no metadata kept)."""
+
+    __tablename__ = "ration_complaint_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("ration_complaints.id"), unique=True)
+    media_type: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ComplaintStep(Base):

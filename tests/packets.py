@@ -23,6 +23,42 @@ DEMOGRAPHICS: dict[str, Any] = {
 }
 
 
+# Another family altogether (names, mother, birth date, birthplace): demographics that are no
+# evidence of being the person above.
+OTHER_DEMOGRAPHICS: dict[str, Any] = {
+    "given_name": "يوسف",
+    "father_name": "عبد الكريم",
+    "grandfather_name": "نعمان",
+    "surname": "البياتي",
+    "mother_name": "سلوى",
+    "maternal_grandfather_name": "رشيد",
+    "sex": "M",
+    "birth_date": "1962-11-02",
+    "birthplace": "Basra",
+}
+
+
+def hands_photo() -> bytes:
+    """A JPEG standing for the exception's photo of the hands (decoded and stored, never
+    matched)."""
+    rng = np.random.default_rng(3)
+    img = Image.fromarray(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+Files = list[tuple[str, tuple[str, bytes, str]]]
+
+
+def with_exception(data_files: tuple[dict[str, str], Files],
+                   approver_key: str) -> tuple[dict[str, str], Files]:
+    """The same packet sent as an approved exception (photo of the hands, a second operator)."""
+    data, files = data_files
+    return ({**data, "approver_key": approver_key},
+            [*files, ("exception_photo", ("hands.jpg", hands_photo(), "image/jpeg"))])
+
+
 def face_path(shared: Path, name: str = "obama.jpg") -> Path:
     return shared / "faces" / "ageitgey_face_recognition" / "tests" / "test_images" / name
 

@@ -8,11 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity.access import journal
-from identity.access.keys import Principal
+from identity.access.keys import Principal, key_facts
 from identity.platform.errors import Conflict, Forbidden, Invalid, NotFound
 from identity.registry.schemas import GOVERNORATES
 from models.ration import RationAgent
-from models.security import ApiKey
 
 
 def agent_of(session: Session, principal: Principal) -> RationAgent | None:
@@ -52,9 +51,9 @@ def register_agent(session: Session, *, principal: Principal, licence: str, key_
     """Register a ministry key as a licensed agent (commits). The key must be an agency key of
     the caller's own agency holding the ``ration`` scope."""
     require_ministry(session, principal)
-    key = session.get(ApiKey, key_id)
+    key = key_facts(session, key_id)
     if (key is None or key.role != "agency" or key.agency_id != principal.agency_id
-            or "ration" not in (key.scopes or []) or key.revoked_at is not None):
+            or "ration" not in key.scopes or key.revoked):
         raise NotFound("no live ration key of your agency has this id", code="key_not_found")
     agent = RationAgent(licence=licence, key_id=key_id, governorate=governorate(governorate_name),
                         centre=centre)
@@ -70,3 +69,8 @@ def register_agent(session: Session, *, principal: Principal, licence: str, key_
                   details={"agent_id": agent.id, "licence": licence, "key_id": key_id})
     session.commit()
     return agent
+
+
+def licence_of(session: Session, agent_id: int | None) -> str | None:
+    agent = session.get(RationAgent, agent_id) if agent_id is not None else None
+    return agent.licence if agent else None

@@ -1,10 +1,13 @@
-""""Raqibni" (راقبني): a citizen's complaint about an item, an agent or a receipt.
+""""Raqibni" (راقبني): a citizen's complaint about an item, an agent, a receipt or a ration
+that never came.
 
-Citizens hold no keys: the ministry's citizen portal (a ``ration`` key that is not an agent)
-files and reads complaints on the citizen's behalf, naming the citizen by national ID; a
-complaint's status is only shown to a caller presenting the complainant's national ID too.
-States: filed → routed → answered → closed, or escalated (from routed or answered; an escalated
-complaint is routed again or closed). Every step is a timestamped row.
+Two ways in: the ministry's citizen portal (a ``ration`` key that is not an agent) files and
+reads complaints on a citizen's behalf, naming the citizen by national ID (a complaint's status
+is only shown to a caller presenting that national ID too); and the public page ``/raqibni/``
+(``complaint_public``), where a citizen files without any key and follows the complaint by its
+tracking number alone. States: filed → routed → answered → closed, or escalated (from routed or
+answered; an escalated complaint is routed again or closed). Every step is a timestamped row;
+staff answer in the admin pages or through ``/v1/complaints``.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the pho
 
 class ComplaintIn(InputModel):
     national_id: str = Field(min_length=1, max_length=12, description="the complainant")
-    about: Literal["item", "agent", "receipt"]
+    about: Literal["item", "agent", "receipt", "missing"]
     item: str | None = Field(None, min_length=1, max_length=32)
     agent_licence: str | None = Field(None, min_length=1, max_length=32, pattern=CODE)
     round: str | None = Field(None, min_length=1, max_length=16, pattern=CODE)
@@ -47,9 +50,11 @@ class ComplaintIn(InputModel):
 
     @model_validator(mode="after")
     def _target(self) -> ComplaintIn:
-        needed = {"item": self.item, "agent": self.agent_licence, "receipt": self.receipt_id}
+        needed = {"item": self.item, "agent": self.agent_licence, "receipt": self.receipt_id,
+                  "missing": self.round}
         if needed[self.about] is None:
-            field = {"item": "item", "agent": "agent_licence", "receipt": "receipt_id"}[self.about]
+            field = {"item": "item", "agent": "agent_licence", "receipt": "receipt_id",
+                     "missing": "round"}[self.about]
             raise ValueError(f"a complaint about an {self.about} names its {field}")
         return self
 
@@ -60,7 +65,8 @@ class StepIn(InputModel):
     routed_to: str | None = Field(None, min_length=1, max_length=100)
 
 
-def _tracking(session: Session) -> str:
+def new_tracking_number(session: Session) -> str:
+    """A fresh tracking number: ``RQ-`` and 10 characters (50 random bits)."""
     while True:
         number = "RQ-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
         if session.scalars(select(Complaint.id).where(Complaint.tracking_number == number)
@@ -82,7 +88,7 @@ def file(session: Session, *, principal: Principal, request: ComplaintIn) -> Com
         if agent is not None and agent.id != receipt.agent_id:
             raise Invalid("the receipt was recorded by another agent", code="agent_mismatch")
     complaint = Complaint(
-        tracking_number=_tracking(session), person_id=person.id, about=request.about,
+        tracking_number=new_tracking_number(session), person_id=person.id, about=request.about,
         item=request.item, text=request.text, state="filed",
         agent_id=receipt.agent_id if receipt else (agent.id if agent else None),
         round_id=receipt.round_id if receipt else (rnd.id if rnd else None),
@@ -98,7 +104,8 @@ def file(session: Session, *, principal: Principal, request: ComplaintIn) -> Com
     return complaint
 
 
-def _get(session: Session, tracking_number: str, *, lock: bool = False) -> Complaint:
+def get(session: Session, tracking_number: str, *, lock: bool = False) -> Complaint:
+    """The complaint with this tracking number (404 otherwise)."""
     query = select(Complaint).where(Complaint.tracking_number == tracking_number)
     if lock:
         query = query.with_for_update()
@@ -112,7 +119,7 @@ def read(session: Session, *, principal: Principal, tracking_number: str,
          national_id: str) -> Complaint:
     """The complaint, only for the complainant's national ID (otherwise the same 404)."""
     agents.require_ministry(session, principal)
-    complaint = _get(session, tracking_number)
+    complaint = get(session, tracking_number)
     try:
         person = persons.get_by_national_id(session, national_id)
     except DomainError:
@@ -126,7 +133,7 @@ def advance(session: Session, *, principal: Principal, tracking_number: str,
             request: StepIn) -> Complaint:
     """Move a complaint to its next state (commits); 409 for a move the states do not allow."""
     agents.require_ministry(session, principal)
-    complaint = _get(session, tracking_number, lock=True)
+    complaint = get(session, tracking_number, lock=True)
     if request.state not in TRANSITIONS[complaint.state]:
         raise Conflict(f"a complaint {complaint.state} cannot become {request.state}",
                        code="invalid_transition",
@@ -145,6 +152,14 @@ def advance(session: Session, *, principal: Principal, tracking_number: str,
                   details={"tracking_number": tracking_number})
     session.commit()
     return complaint
+
+
+def listing(session: Session, *, state: str | None, limit: int) -> list[Complaint]:
+    """Complaints for the staff pages, newest first (optionally in one state)."""
+    query = select(Complaint).order_by(Complaint.id.desc()).limit(limit)
+    if state is not None:
+        query = query.where(Complaint.state == state)
+    return list(session.scalars(query))
 
 
 def steps(session: Session, complaint_id: int) -> list[ComplaintStep]:

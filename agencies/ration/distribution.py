@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from agencies.ration import agents, eligibility, households, life_events
+from agencies.ration import agents, eligibility, households, life_events, proposals
 from agencies.ration.schemas import Day, InputModel
 from identity.access import agencies as identity_agencies
 from identity.access import journal
@@ -28,7 +28,6 @@ from identity.access.keys import Principal
 from identity.biometrics.agency_verify import VerifyRequest, verify_for_agency
 from identity.platform.errors import Conflict, Forbidden, NotFound
 from identity.registry import persons
-from models.person import Person
 from models.ration import Household, RationAgent, Receipt, Round, RoundItem
 
 # Test-only hook, called after the last check and before the insert: with two writers held
@@ -47,6 +46,37 @@ class RoundIn(InputModel):
     opens_on: Day
     closes_on: Day
     items: list[ItemIn] = Field(min_length=1, max_length=20)
+
+
+class RoundItemView(BaseModel):
+    item: str
+    unit: str
+    per_person: int
+
+
+class RoundView(BaseModel):
+    code: str
+    opens_on: date
+    closes_on: date
+    items: list[RoundItemView]
+
+
+class ReceiptItem(BaseModel):
+    item: str
+    unit: str
+    quantity: int
+
+
+class ReceiptView(BaseModel):
+    receipt_id: int
+    card_number: str
+    round: str
+    collector_national_id: str
+    agent_licence: str
+    eligible_members: int
+    items: list[ReceiptItem]
+    modalities_used: list[str]
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -106,7 +136,21 @@ def _already(receipt: Receipt) -> Conflict:
                     details={"receipt_id": receipt.id})
 
 
-def _check(session: Session, household: Household, rnd: Round, collector: Person,
+def _head_pending(session: Session, household: Household) -> None:
+    """The head died and staff have not yet confirmed the next one: say so (409), naming the
+    task, instead of a bare "not authorised"."""
+    task = proposals.open_head_task(session, household.id)
+    if task is None:
+        return
+    proposed = persons.resolve_person(session, task.person_id).national_id \
+        if task.kind == "new_head" else None
+    raise Conflict("the card's head died: the ministry must confirm the next head before "
+                   "anyone collects (توفي رب الأسرة: يجب أن تؤكد الوزارة رب الأسرة الجديد)",
+                   code="head_change_pending",
+                   details={"task_id": task.id, "proposed_head": proposed})
+
+
+def _check(session: Session, household: Household, rnd: Round, collector_id: int,
            grace_days: int) -> eligibility.HouseholdStatus:
     """Catch up on deaths, then refuse what no verify can fix (no commit)."""
     life_events.catch_up(session, grace_days=grace_days)
@@ -117,9 +161,11 @@ def _check(session: Session, household: Household, rnd: Round, collector: Person
     if found is not None:
         raise _already(found)
     status = eligibility.household_status(session, household, today)
-    mine = next((m for m in status.members if m.member.person_id == collector.id), None)
+    mine = next((m for m in status.members if m.member.person_id == collector_id), None)
     if mine is None:
         raise Forbidden("the collector is not on this card", code="collector_not_member")
+    if not (mine.member.role == "head" or mine.member.authorised) or not mine.eligible:
+        _head_pending(session, household)
     if not (mine.member.role == "head" or mine.member.authorised):
         raise Forbidden("the collector is neither the head nor authorised to collect",
                         code="collector_not_authorised")
@@ -140,8 +186,8 @@ def record_receipt(session: Session, *, principal: Principal, request: ReceiptRe
     agent = agents.require_agent(session, principal)
     household = households.get_card(session, request.card_number)
     rnd = get_round(session, request.round_code)
-    collector = persons.get_by_national_id(session, request.collector)
-    _check(session, household, rnd, collector, grace_days)
+    collector_id = persons.get_by_national_id(session, request.collector).id
+    _check(session, household, rnd, collector_id, grace_days)
     session.commit()  # the catch-up; no transaction is held across the slow verify
 
     answer = verify_for_agency(
@@ -155,13 +201,13 @@ def record_receipt(session: Session, *, principal: Principal, request: ReceiptRe
                         details={"decision_band": answer.decision_band})
     household = households.get_card(session, request.card_number)
     rnd = get_round(session, request.round_code)
-    collector = persons.get_by_national_id(session, request.collector)
-    status = _check(session, household, rnd, collector, grace_days)
+    collector_id = persons.get_by_national_id(session, request.collector).id
+    status = _check(session, household, rnd, collector_id, grace_days)
     count = status.eligible_count
     if before_write is not None:
         before_write()
     receipt = Receipt(
-        household_id=household.id, round_id=rnd.id, collector_person_id=collector.id,
+        household_id=household.id, round_id=rnd.id, collector_person_id=collector_id,
         agent_id=agent.id, eligible_members=count, modalities=answer.modalities_used,
         items=[{"item": i.item, "unit": i.unit, "quantity": i.per_person * count}
                for i in round_items(session, rnd.id)])
@@ -175,9 +221,28 @@ def record_receipt(session: Session, *, principal: Principal, request: ReceiptRe
             raise
         raise _already(found) from None
     journal.audit(session, actor=principal.actor, agency=principal.agency_name,
-                  action="ration.receipt", outcome="recorded", person_id=collector.id,
+                  action="ration.receipt", outcome="recorded", person_id=collector_id,
                   details={"receipt_id": receipt.id, "card_number": household.card_number,
                            "round": rnd.code, "agent": agent.licence,
                            "transaction_id": answer.transaction_id})
     session.commit()
     return receipt, agent
+
+
+def round_view(session: Session, rnd: Round) -> RoundView:
+    return RoundView(code=rnd.code, opens_on=rnd.opens_on, closes_on=rnd.closes_on,
+                     items=[RoundItemView(item=i.item, unit=i.unit, per_person=i.per_person)
+                            for i in round_items(session, rnd.id)])
+
+
+def receipt_view(session: Session, receipt: Receipt, agent: RationAgent) -> ReceiptView:
+    household = session.get(Household, receipt.household_id)
+    rnd = session.get(Round, receipt.round_id)
+    assert household is not None and rnd is not None
+    return ReceiptView(
+        receipt_id=receipt.id, card_number=household.card_number, round=rnd.code,
+        collector_national_id=persons.resolve_person(session,
+                                                     receipt.collector_person_id).national_id,
+        agent_licence=agent.licence, eligible_members=receipt.eligible_members,
+        items=[ReceiptItem(**i) for i in receipt.items], modalities_used=receipt.modalities,
+        recorded_at=receipt.recorded_at)

@@ -1,10 +1,17 @@
-"""The ration consumer of the identity event feed: deaths suspend a member, reversals restore.
+"""The ration consumer of the identity event feed.
+
+- ``death.recorded`` suspends the member (a ``deceased`` block after the grace days) and, when
+  the deceased was a card's head, proposes the next head (a staff task: the collection right
+  moves when staff confirm); ``death.reversed`` restores and voids that task.
+- ``birth.recorded`` proposes adding the newborn to a parent's card; ``marriage.recorded``
+  proposes moving the wife to the husband's card; ``marriage.ended`` by divorce proposes her
+  return to her father's card (see ``proposals``).
 
 It keeps its own durable cursor (``ration_cursors``, row ``life_events``), advanced in the same
-transaction as the blocks it writes, so a crash replays nothing twice and loses nothing. It
-runs on ``hawiya ration sync`` and is caught up inside every eligibility and receipt decision.
-The cursor row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already
-serializes writers), so two catch-ups never apply the same event twice.
+transaction as what it writes, so a crash replays nothing twice and loses nothing. It runs on
+``hawiya ration sync`` and is caught up inside every eligibility and receipt decision. The cursor
+row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes
+writers), so two catch-ups never apply the same event twice.
 """
 
 from __future__ import annotations
@@ -14,21 +21,20 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agencies.ration import blocks
-from identity.access.events import read_events
+from agencies.ration import blocks, cards, proposals, reconcile
+from identity.access.events import FeedEvent, read_feed
 from identity.platform.errors import DomainError
-from identity.registry import persons
+from identity.registry import kinship, persons
 from models.base import utcnow
 from models.ration import Cursor
-from models.security import Event
 
 CURSOR = "life_events"
 BATCH = 500
 ACTOR = "ration:life-events"
 
 
-def _death_date(event: Event) -> date:
-    raw = (event.payload or {}).get("date_of_death")
+def _day(event: FeedEvent, key: str) -> date:
+    raw = event.payload.get(key)
     if isinstance(raw, str):
         try:
             return date.fromisoformat(raw[:10])
@@ -37,20 +43,50 @@ def _death_date(event: Event) -> date:
     return event.created_at.date()
 
 
-def _apply(session: Session, event: Event, grace_days: int) -> bool:
-    if event.type not in ("death.recorded", "death.reversed") or not event.national_id:
-        return False
+def _person_id(session: Session, national_id: object) -> int | None:
+    if not isinstance(national_id, str):
+        return None
     try:
-        person = persons.get_by_national_id(session, event.national_id)
+        return int(persons.get_by_national_id(session, national_id).id)
     except DomainError:
-        return False
-    if event.type == "death.recorded":
-        starts = _death_date(event) + timedelta(days=grace_days)
-        return blocks.place(session, person_id=person.id, category="deceased", starts_on=starts,
-                            rule=None, event_id=event.id) is not None
-    if person.life_status == "deceased":  # another record still stands (or a later one came)
-        return False
-    block = blocks.open_block(session, person.id, "deceased")
+        return None
+
+
+def _death(session: Session, event: FeedEvent, person_id: int, grace_days: int) -> bool:
+    died = _day(event, "date_of_death")
+    placed = blocks.place(session, person_id=person_id, category_name="deceased",
+                          starts_on=died + timedelta(days=grace_days), rule=None,
+                          event_id=event.id) is not None
+    member = cards.membership(session, person_id)
+    card = cards.card_of(session, person_id)
+    if card is not None:  # the deceased's income no longer counts in the card's total
+        reconcile.household(session, card, actor=ACTOR, today=date.today(),
+                            why="a member died: the household's income changed", by="event")
+    if member is None or card is None or member.role != "head" or card.status != "active":
+        return placed
+    candidate, why = proposals.next_head(session, card, person_id, died)
+    details = {"died_on": died.isoformat(), "why": why}
+    if candidate is None:
+        proposals.propose(session, kind="head_needed", household_id=card.id,
+                          person_id=person_id, about_person_id=person_id, event_id=event.id,
+                          details=details)
+    else:
+        proposals.propose(session, kind="new_head", household_id=card.id, person_id=candidate,
+                          about_person_id=person_id, event_id=event.id, details=details)
+    return True
+
+
+def _reversal(session: Session, event: FeedEvent, person_id: int) -> bool:
+    if persons.resolve_person(session, person_id).life_status == "deceased":
+        return False  # another record still stands (or a later one came)
+    proposals.void_about(session, person_id, ("new_head", "head_needed"),
+                         "the death record was reversed")
+    card = cards.card_of(session, person_id)
+    if card is not None:
+        reconcile.household(session, card, actor=ACTOR, today=date.today(),
+                            why="a death was reversed: the household's income changed",
+                            by="event")
+    block = blocks.open_block(session, person_id, "deceased")
     if block is None:
         return False
     blocks.lift(session, block, by="event", reason="death record reversed", actor=ACTOR,
@@ -58,11 +94,75 @@ def _apply(session: Session, event: Event, grace_days: int) -> bool:
     return True
 
 
+def _birth(session: Session, event: FeedEvent, child_id: int) -> bool:
+    if cards.card_of(session, child_id) is not None:
+        return False
+    for key in ("mother_national_id", "father_national_id"):
+        parent_id = _person_id(session, event.payload.get(key))
+        card = cards.card_of(session, parent_id) if parent_id is not None else None
+        if card is not None and card.status == "active":
+            proposals.propose(session, kind="add_newborn", household_id=card.id,
+                              person_id=child_id, about_person_id=parent_id, event_id=event.id,
+                              details={"parent": key.split("_")[0],
+                                       "birth_date": event.payload.get("birth_date")})
+            return True
+    return False
+
+
+def _marriage(session: Session, event: FeedEvent, wife_id: int) -> bool:
+    husband_id = _person_id(session, event.payload.get("husband_national_id"))
+    if husband_id is None or event.payload.get("end_date"):
+        return False
+    target = cards.card_of(session, husband_id)
+    source = cards.card_of(session, wife_id)
+    if target is None or target.status != "active" or (source and source.id == target.id):
+        return False
+    details = {"contract_date": event.payload.get("contract_date")}
+    proposals.propose(session, kind="move_spouse" if source else "add_spouse",
+                      household_id=target.id, from_household_id=source.id if source else None,
+                      person_id=wife_id, about_person_id=husband_id, event_id=event.id,
+                      details=details)
+    return True
+
+
+def _divorce(session: Session, event: FeedEvent, wife_id: int) -> bool:
+    if event.payload.get("end_reason") not in ("divorce", "annulment"):
+        return False
+    source = cards.card_of(session, wife_id)
+    _, father = kinship.parents(session, persons.resolve_person(session, wife_id))
+    target = cards.card_of(session, father.id) if father is not None else None
+    if source is None or target is None or target.status != "active" or target.id == source.id:
+        return False
+    proposals.propose(session, kind="return_after_divorce", household_id=target.id,
+                      from_household_id=source.id, person_id=wife_id,
+                      about_person_id=father.id if father else None, event_id=event.id,
+                      details={"end_date": event.payload.get("end_date"),
+                               "end_reason": event.payload.get("end_reason")})
+    return True
+
+
+def _apply(session: Session, event: FeedEvent, grace_days: int) -> bool:
+    person_id = _person_id(session, event.national_id)
+    if person_id is None:
+        return False
+    if event.type == "death.recorded":
+        return _death(session, event, person_id, grace_days)
+    if event.type == "death.reversed":
+        return _reversal(session, event, person_id)
+    if event.type == "birth.recorded":
+        return _birth(session, event, person_id)
+    if event.type == "marriage.recorded":
+        return _marriage(session, event, person_id)
+    if event.type == "marriage.ended":
+        return _divorce(session, event, person_id)
+    return False
+
+
 def catch_up(session: Session, *, grace_days: int, max_events: int = 100_000) -> tuple[int, int]:
     """Apply the feed's events after the cursor (no commit). Returns (applied, cursor)."""
     query = select(Cursor).where(Cursor.name == CURSOR)
     seen_at = session.scalars(select(Cursor.last_event_id).where(Cursor.name == CURSOR)).first()
-    if seen_at is not None and not read_events(session, seen_at, 1):
+    if seen_at is not None and not read_feed(session, seen_at, 1):
         return 0, seen_at  # nothing new: take no lock
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
@@ -73,7 +173,7 @@ def catch_up(session: Session, *, grace_days: int, max_events: int = 100_000) ->
         session.flush()
     applied = seen = 0
     while seen < max_events:
-        events = read_events(session, cursor.last_event_id, BATCH)
+        events = read_feed(session, cursor.last_event_id, BATCH)
         if not events:
             break
         for event in events:

@@ -36,25 +36,47 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _by_month(rows: list[dict[str, Any]]) -> str:
+    """Blocks by category (rows) and month (columns)."""
+    months = sorted({r["month"] for r in rows})
+    cats = sorted({r["category"] for r in rows})
+    cell = {(r["category"], r["month"]): r["blocks"] for r in rows}
+    head = "".join(f"<th>{escape(m)}</th>" for m in months)
+    body = "".join(f"<tr><th>{escape(c)}</th>" + "".join(
+        f"<td>{cell.get((c, m), '')}</td>" for m in months) + "</tr>" for c in cats)
+    return f'<table id="blocks-by-month"><tr><th>category</th>{head}</tr>{body}</table>'
+
+
 def render(report: dict[str, Any]) -> str:
     gov = report["eligible_by_governorate"]
     blocked = report["blocked_by_reason"]
+    by_month = report["blocks_by_month"]
+    monthly: dict[str, int] = {}
+    for r in by_month:
+        monthly[r["month"]] = monthly.get(r["month"], 0) + r["blocks"]
     rounds = report["receipts_per_round"]
+    states = report["complaints_by_state"]
     per_agent = report["complaints_per_agent"]
     sections = [
-        ("Eligible persons by governorate",
+        ("Eligible persons by governorate · المستحقون حسب المحافظة",
          bar_chart("Eligible persons", [(r["governorate"], r["eligible_persons"]) for r in gov]),
          _table(gov, ["governorate", "eligible_persons", "eligible_households"])),
-        ("Blocked by reason",
+        ("Blocked by reason · المحجوبون حسب السبب",
          bar_chart("Blocked persons", [(r["reason"], r["persons"]) for r in blocked]),
          _table(blocked, ["reason", "persons", "households"])),
-        ("Receipts per round",
+        ("Blocks by category and month · الحجب حسب الفئة والشهر",
+         bar_chart("Blocks taking effect per month", sorted(monthly.items())),
+         _by_month(by_month)),
+        ("Receipts per round · الوصولات حسب الوجبة",
          bar_chart("Receipts", [(r["round"], r["receipts"]) for r in rounds]),
          _table(rounds, ["round", "receipts", "persons_served"])),
-        ("Complaints per agent",
+        ("Complaints by state · الشكاوى حسب الحالة",
+         bar_chart("Complaints", [(r["state"], r["complaints"]) for r in states]),
+         _table(states, ["state", "complaints"])),
+        ("Complaints by agent and state · الشكاوى حسب الوكيل والحالة",
          bar_chart("Complaints", [(r["agent"], r["total"]) for r in per_agent]),
          _table(per_agent, ["agent", "total", "by_state"])),
-        ("Complaints per item", "",
+        ("Complaints per item · الشكاوى حسب المادة", "",
          _table(report["complaints_per_item"], ["item", "total", "by_state"])),
     ]
     body = "".join(f"<section><h2>{escape(t)}</h2>{chart}{table}</section>"

@@ -1,16 +1,20 @@
 """What the ministry looks at: eligible persons and households by governorate, blocks by
-reason, receipts per round, complaints per agent and per item. Aggregated in SQL (the same
-rules as ``eligibility``: a member's own started blocks, and the head's household-wide ones)."""
+reason and by category and month, receipts per round, complaints by state, per agent and per
+item. Aggregated in SQL (the same rules as ``eligibility``: a member's own started blocks, the
+head's household-wide ones, and the card's own blocks — its total income)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from agencies.ration import agents, life_events
 from agencies.ration.rules import HOUSEHOLD_IF_HEAD
+from identity.access.keys import Principal
 from models.ration import Block, Complaint, Household, Member, RationAgent, Receipt, Round
 
 
@@ -26,29 +30,53 @@ def eligible_by_governorate(session: Session, on: date) -> list[dict[str, Any]]:
         head.household_id == Member.household_id, head.role == "head", head.left_at.is_(None),
         head_block.person_id == head.person_id, head_block.scope == HOUSEHOLD_IF_HEAD,
         _in_force(head_block, on))
+    card = aliased(Block)
+    card_block = exists().where(card.household_id == Member.household_id, _in_force(card, on))
     rows = session.execute(
         select(Household.governorate, func.count(Member.id),
                func.count(func.distinct(Household.id)))
         .join(Member, Member.household_id == Household.id)
-        .where(Household.status == "active", Member.left_at.is_(None), ~own_block, ~wide_block)
+        .where(Household.status == "active", Member.left_at.is_(None), ~own_block, ~wide_block,
+               ~card_block)
         .group_by(Household.governorate).order_by(Household.governorate)).all()
     return [{"governorate": g, "eligible_persons": p, "eligible_households": h}
             for g, p, h in rows]
 
 
 def blocked_by_reason(session: Session, on: date) -> list[dict[str, Any]]:
-    """Persons with a block in force, by category; households a head's block reaches."""
-    persons = dict(session.execute(
+    """Persons a block in force reaches, by category (a card's block: its current members);
+    households reached (a head's household-wide block, or the card's own)."""
+    own = dict(session.execute(
         select(Block.category, func.count(func.distinct(Block.person_id)))
+        .where(_in_force(Block, on), Block.person_id.is_not(None))
+        .group_by(Block.category)).all())
+    on_card = dict(session.execute(
+        select(Block.category, func.count(Member.id))
+        .join(Member, and_(Member.household_id == Block.household_id, Member.left_at.is_(None)))
         .where(_in_force(Block, on)).group_by(Block.category)).all())
     households = dict(session.execute(
-        select(Block.category, func.count(func.distinct(Member.household_id)))
-        .join(Member, and_(Member.person_id == Block.person_id, Member.left_at.is_(None),
-                           Member.role == "head"))
-        .where(_in_force(Block, on), Block.scope == HOUSEHOLD_IF_HEAD)
-        .group_by(Block.category)).all())
-    return [{"reason": c, "persons": persons[c], "households": households.get(c, 0)}
-            for c in sorted(persons)]
+        select(Block.category, func.count(func.distinct(Household.id)))
+        .join(Member, and_(Member.left_at.is_(None), or_(
+            and_(Member.person_id == Block.person_id, Member.role == "head",
+                 Block.scope == HOUSEHOLD_IF_HEAD),
+            Member.household_id == Block.household_id)))
+        .join(Household, Household.id == Member.household_id)
+        .where(_in_force(Block, on)).group_by(Block.category)).all())
+    names = sorted(set(own) | set(on_card))
+    return [{"reason": c, "persons": own.get(c, 0) + on_card.get(c, 0),
+             "households": households.get(c, 0)} for c in names]
+
+
+def blocks_by_month(session: Session) -> list[dict[str, Any]]:
+    """Blocks by category and the month they took effect (lifted ones too), oldest first."""
+    rows = session.execute(
+        select(Block.category, Block.starts_on, func.count(Block.id))
+        .group_by(Block.category, Block.starts_on)).all()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for category, starts_on, n in rows:
+        counts[(starts_on.isoformat()[:7], category)] += int(n)
+    return [{"month": month, "category": category, "blocks": n}
+            for (month, category), n in sorted(counts.items())]
 
 
 def receipts_per_round(session: Session) -> list[dict[str, Any]]:
@@ -67,6 +95,12 @@ def complaints_per_agent(session: Session) -> list[dict[str, Any]]:
         .join(Complaint, Complaint.agent_id == RationAgent.id)
         .group_by(RationAgent.licence, Complaint.state)).all()
     return _pivot(rows, "agent")
+
+
+def complaints_by_state(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(select(Complaint.state, func.count(Complaint.id))
+                           .group_by(Complaint.state).order_by(Complaint.state)).all()
+    return [{"state": state, "complaints": int(n)} for state, n in rows]
 
 
 def complaints_per_item(session: Session) -> list[dict[str, Any]]:
@@ -91,7 +125,19 @@ def summary(session: Session, on: date) -> dict[str, Any]:
         "on": on.isoformat(),
         "eligible_by_governorate": eligible_by_governorate(session, on),
         "blocked_by_reason": blocked_by_reason(session, on),
+        "blocks_by_month": blocks_by_month(session),
         "receipts_per_round": receipts_per_round(session),
+        "complaints_by_state": complaints_by_state(session),
         "complaints_per_agent": complaints_per_agent(session),
         "complaints_per_item": complaints_per_item(session),
     }
+
+
+def for_ministry(session: Session, *, principal: Principal, on: date,
+                 grace_days: int) -> dict[str, Any]:
+    """The report for a ministry key, after applying new life events (commits those)."""
+    agents.require_ministry(session, principal)
+    life_events.sync(session=session, grace_days=grace_days)
+    result = summary(session, on)
+    session.rollback()
+    return result

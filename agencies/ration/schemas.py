@@ -50,10 +50,6 @@ class HouseholdIn(InputModel):
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
 
 
-class AddMemberIn(MemberIn):
-    pass
-
-
 class TransferIn(InputModel):
     to_card: str = Field(min_length=1, max_length=16, pattern=CODE)
     reason: str = Field(min_length=1, max_length=200)
@@ -82,7 +78,8 @@ class MoveIn(InputModel):
 
 class BlockView(BaseModel):
     id: int
-    national_id: str
+    national_id: str | None = Field(description="the person; none for a card-wide block")
+    card_number: str | None = Field(description="the card, for a card-wide block")
     category: str
     scope: str
     temporary: bool
@@ -115,19 +112,6 @@ class MoveView(BaseModel):
     at: datetime
 
 
-class HouseholdView(BaseModel):
-    card_number: str
-    governorate: str
-    centre: str
-    agent_licence: str | None
-    status: str
-    household_blocked_by: list[str]
-    eligible_members: int
-    members: list[MemberView]
-    past_members: list[MemberView]
-    moves: list[MoveView]
-
-
 class EligibilityView(BaseModel):
     national_id: str
     card_number: str | None
@@ -139,6 +123,9 @@ class EligibilityView(BaseModel):
 
 class AppealIn(InputModel):
     reason: str = Field(min_length=1, max_length=500)
+    holds_until: Day | None = Field(
+        None, description="the decision holds until this date (and while the figures it was "
+                          "taken on are unchanged); none: only while they are unchanged")
 
 
 class AgentIn(InputModel):
@@ -159,7 +146,7 @@ class RuleIn(InputModel):
     category: str = Field(min_length=1, max_length=32)
     effective_from: Day
     basis: str = Field(min_length=1, max_length=200)
-    scope: Literal["household_if_head", "member"] | None = None
+    scope: Literal["household_if_head", "member", "household"] | None = None
     threshold_iqd: int | None = Field(None, ge=0, le=10**13)
     min_days: int | None = Field(None, ge=1, le=3650)
     max_grade: int | None = Field(None, ge=1, le=20)

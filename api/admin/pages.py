@@ -4,6 +4,7 @@ client gets the same error JSON as the API instead."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -28,8 +29,10 @@ def _clean(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
 
-def _pct(lo: float, hi: float):
-    return lambda v: round(100 * (min(max(v, lo), hi) - lo) / (hi - lo), 1)
+def _pct(p: float) -> float:
+    """Where probability ``p`` sits on a log-odds bar from 1e-6 to 1 - 1e-6 (percent)."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return round(100 * (math.log10(p / (1 - p)) + 6) / 12, 1)
 
 
 @router.get("/", response_class=HTMLResponse, summary="Workbench: open cases, oldest first",
@@ -53,10 +56,7 @@ def case_page(case_id: int, request: Request, principal: AdminDep, session: Sess
               notice: Annotated[str | None, Query(pattern=web.NOTICE_PATTERN)] = None,
               ) -> HTMLResponse:
     data = views.case(session, case_id)
-    bands = data["bands"]
-    llrs = [c["llr"] for c in data["candidates"]] + [data["case"].best_llr]
-    lo, hi = min(0.0, *llrs), max(bands["match"] * 1.25, *llrs) + 1e-9
-    resp = web.page(request, "case.html", c=data, bands=bands, pct=_pct(lo, hi),
+    resp = web.page(request, "case.html", c=data, bands=data["bands"], pct=_pct,
                     reasons=adjudication.REASONS)
     journal.audit(session, actor=principal.actor, action="case.read", outcome="ok",
                   details={"case_id": case_id, "via": "workbench"})

@@ -58,8 +58,12 @@ NOTICES = {
     "signed_out": "Signed out.",
     "invalid_key": "That key is not valid.",
     "wrong_role": "The workbench needs an admin key.",
+    "step_recorded": "Step recorded. · سُجّلت المرحلة.",
+    "invalid_step": "Choose a step the complaint allows. · اختر مرحلة مسموحة.",
+    "invalid_transition": "The complaint cannot take that step now. · لا تسمح حالة الشكوى بذلك.",
+    "routed_to_required": "Routing names the office. · اذكر الجهة المحال إليها.",
 }
-_OK = {"decided", "unmerged", "signed_out"}
+_OK = {"decided", "unmerged", "signed_out", "step_recorded"}
 
 
 def notice_text(code: str | None) -> tuple[str | None, bool]:

@@ -22,7 +22,10 @@ class CandidateView(BaseModel):
                                     "null for a packet still held for review")
     held_enrollment_id: int | None = Field(
         None, description="the held packet's enrollment, when the candidate has no ID yet")
-    llr: float
+    llr: float = Field(description="fused biometric LLR (face + fingers)")
+    demographic_llr: float = Field(description="demographic LLR (matching.demographic)")
+    posterior: float = Field(description="P(the packet is this candidate) when it was scored")
+    identical: bool = Field(description="a template on file is near-identical to the packet's")
     band: str
     face_distance: float | None
     finger_scores: dict[str, float]
@@ -36,6 +39,8 @@ class CaseSummary(BaseModel):
     birthplace: str
     best_llr: float
     band: str
+    p_existing: float | None = Field(None, description="P(the packet is someone on file) when "
+                                     "the case opened")
     decision: str | None
     created_at: datetime
 
@@ -48,7 +53,8 @@ class CaseView(CaseSummary):
 def _summary(case: DuplicateCase) -> dict[str, object]:
     return {"case_id": case.id, "enrollment_id": case.enrollment_id, "status": case.status,
             "station_id": case.station_id, "birthplace": case.birthplace,
-            "best_llr": case.best_llr, "band": case.band, "decision": case.decision,
+            "best_llr": case.best_llr, "band": case.band, "p_existing": case.p_existing,
+            "decision": case.decision,
             "created_at": case.created_at}
 
 
@@ -77,7 +83,9 @@ def get_case(case_id: int, principal: AdminDep, session: SessionDep) -> CaseView
         "demographics": dict(data["enrollment"].demographics),
         "candidates": [
             {"rank": c["rank"], "national_id": c["national_id"],
-             "held_enrollment_id": c["held_enrollment_id"], "llr": c["llr"], "band": c["band"],
+             "held_enrollment_id": c["held_enrollment_id"], "llr": c["llr"],
+             "demographic_llr": c["demographic_llr"], "posterior": c["posterior"],
+             "identical": c["identical"], "band": c["band"],
              "face_distance": c["face_distance"],
              "finger_scores": {str(f["position"]): f["score"] for f in c["fingers"]
                                if f["score"] is not None}}

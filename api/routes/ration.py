@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from agencies.ration import agents, blocks, feeds, households, life_events, rules, views
+from agencies.ration import agents, appeals, blocks, feeds, households, life_events, rules, views
+from agencies.ration.card_schemas import HouseholdView
 from agencies.ration.schemas import (
     CODE,
     AgentIn,
@@ -25,7 +26,6 @@ from agencies.ration.schemas import (
     FeedResult,
     HeadIn,
     HouseholdIn,
-    HouseholdView,
     MemberIn,
     MoveIn,
     RemoveIn,
@@ -50,9 +50,10 @@ def _grace(request: Request) -> int:
 
 
 def _card(request: Request, session: SessionDep, card_number: str) -> HouseholdView:
-    status = households.status(session, card_number=card_number, on=date.today(),
+    today = date.today()
+    status = households.status(session, card_number=card_number, on=today,
                                grace_days=_grace(request))
-    return views.household_view(session, status)
+    return views.household_view(session, status, today)
 
 
 @router.post("/households", status_code=201, response_model=HouseholdView, responses=_ERR,
@@ -64,7 +65,8 @@ def create_household(request: Request, body: HouseholdIn, principal: RationAgenc
 
 
 @router.get("/households/{card_number}", response_model=HouseholdView, responses=_ERR,
-            summary="A card: members, eligibility today, history")
+            summary="A card: members, eligibility today, every block explained (Arabic and "
+                    "English, feed row, rule version), income figures, proposals, history")
 def get_household(request: Request, card_number: Card, principal: RationAgencyDep,
                   session: SessionDep) -> HouseholdView:
     return _card(request, session, card_number)
@@ -132,15 +134,15 @@ def person_eligibility(request: Request, national_id: Nid, principal: RationAgen
                        session: SessionDep, on: Annotated[date | None, Query()] = None
                        ) -> EligibilityView:
     day = on or date.today()
-    person, household, status = households.person_eligibility(
+    person_id, nid, household, status = households.person_eligibility(
         session, national_id=national_id, on=day, grace_days=_grace(request))
-    return views.eligibility_view(session, person.national_id,
-                                  household.card_number if household else None, status,
-                                  person.id, day)
+    return views.eligibility_view(session, nid, household.card_number if household else None,
+                                  status, person_id, day)
 
 
 @router.post("/feeds/{kind}", response_model=FeedResult, responses=_ERR,
-             summary="A batch from payroll, tax, company_registry, syndicates, travel, prison")
+             summary="A batch from payroll, pension, tax, company_registry, syndicates, "
+                     "travel, prison, security, nationality")
 def post_feed(kind: Annotated[str, Path(max_length=20, pattern=CODE)], body: FeedIn,
               principal: RationAgencyDep, session: SessionDep) -> FeedResult:
     agents.require_ministry(session, principal)
@@ -155,11 +157,13 @@ def get_block(block_id: BlockId, principal: RationAgencyDep, session: SessionDep
 
 
 @router.post("/blocks/{block_id}/appeal", response_model=BlockView, responses=_ERR,
-             summary="Reverse a block on appeal, with the reason")
+             summary="Uphold an appeal: lift the block; the decision holds until the figures "
+                     "change or the stated date")
 def appeal_block(block_id: BlockId, body: AppealIn, principal: RationAgencyDep,
                  session: SessionDep) -> BlockView:
     agents.require_ministry(session, principal)
-    block = blocks.appeal(session, principal=principal, block_id=block_id, reason=body.reason)
+    block = appeals.uphold(session, principal=principal, block_id=block_id, reason=body.reason,
+                           holds_until=body.holds_until, today=date.today())
     return views.block_view(session, block)
 
 

@@ -3,22 +3,19 @@ reports (JSON and a server-rendered page with inline-SVG charts)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
 
-from agencies.ration import agents, distribution, life_events, report_page, reports
-from agencies.ration.distribution import ItemIn, ReceiptRequest, RoundIn
+from agencies.ration import distribution, report_page, reports
+from agencies.ration.distribution import ReceiptRequest, ReceiptView, RoundIn, RoundView
 from agencies.ration.schemas import CODE
 from api.deps import RationAgencyDep, SessionDep
 from api.uploads import read_fingers, read_upload
 from identity.access.agencies import LockPolicy
-from models.person import Person
-from models.ration import Household, Round
 
 router = APIRouter(prefix="/v1/ration", tags=["ration"])
 Upload = Annotated[UploadFile | None, File(description="PNG, TIFF or WSQ finger image")]
@@ -30,48 +27,17 @@ _ERR: dict[int | str, dict[str, Any]] = {
     422: {"description": "invalid"}, 429: {"description": "verify locked after failures"}}
 
 
-class RoundView(BaseModel):
-    code: str
-    opens_on: date
-    closes_on: date
-    items: list[ItemIn]
-
-
-class ReceiptItem(BaseModel):
-    item: str
-    unit: str
-    quantity: int
-
-
-class ReceiptView(BaseModel):
-    receipt_id: int
-    card_number: str
-    round: str
-    collector_national_id: str
-    agent_licence: str
-    eligible_members: int
-    items: list[ReceiptItem]
-    modalities_used: list[str]
-    recorded_at: datetime
-
-
-def _round_view(session: SessionDep, rnd: Round) -> RoundView:
-    return RoundView(code=rnd.code, opens_on=rnd.opens_on, closes_on=rnd.closes_on,
-                     items=[ItemIn(item=i.item, unit=i.unit, per_person=i.per_person)
-                            for i in distribution.round_items(session, rnd.id)])
-
-
 @router.post("/rounds", response_model=RoundView, status_code=201, responses=_ERR,
              summary="A distribution round with its items and per-person quantities")
 def create_round(body: RoundIn, principal: RationAgencyDep, session: SessionDep) -> RoundView:
     rnd = distribution.create_round(session, principal=principal, request=body)
-    return _round_view(session, rnd)
+    return distribution.round_view(session, rnd)
 
 
 @router.get("/rounds/{code}", response_model=RoundView, responses=_ERR, summary="A round")
 def get_round(code: Annotated[str, Path(max_length=16, pattern=CODE)],
               principal: RationAgencyDep, session: SessionDep) -> RoundView:
-    return _round_view(session, distribution.get_round(session, code))
+    return distribution.round_view(session, distribution.get_round(session, code))
 
 
 @router.post("/receipts", response_model=ReceiptView, status_code=201, responses=_ERR,
@@ -100,26 +66,13 @@ async def post_receipt(
         distribution.record_receipt, session, principal=principal, request=req,
         max_pixels=settings.max_image_pixels, policy=policy,
         grace_days=settings.ration_death_grace_days)
-    household = session.get(Household, receipt.household_id)
-    rnd = session.get(Round, receipt.round_id)
-    collector = session.get(Person, receipt.collector_person_id)
-    assert household is not None and rnd is not None and collector is not None
-    return ReceiptView(
-        receipt_id=receipt.id, card_number=household.card_number, round=rnd.code,
-        collector_national_id=collector.national_id, agent_licence=agent.licence,
-        eligible_members=receipt.eligible_members,
-        items=[ReceiptItem(**i) for i in receipt.items], modalities_used=receipt.modalities,
-        recorded_at=receipt.recorded_at)
+    return distribution.receipt_view(session, receipt, agent)
 
 
 def _report(request: Request, session: SessionDep, principal: Any,
             on: date | None) -> dict[str, Any]:
-    agents.require_ministry(session, principal)
-    life_events.sync(session=session,
-                     grace_days=request.app.state.settings.ration_death_grace_days)
-    result = reports.summary(session, on or date.today())
-    session.rollback()
-    return result
+    return reports.for_ministry(session, principal=principal, on=on or date.today(),
+                                grace_days=request.app.state.settings.ration_death_grace_days)
 
 
 @router.get("/reports/summary", responses=_ERR,

@@ -19,7 +19,6 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matching import thresholds
 from models.dedup import DuplicateCandidate
 from models.import_intake import ImportFlag
 from models.imports import ImportJob, ImportRecord
@@ -100,7 +99,9 @@ def _cases(session: Session, rows: list[ImportRecord]) -> list[dict[str, Any]]:
 
 
 def histogram_png(llrs: list[float]) -> str:
-    """Base64 PNG of the fused-score histogram with the review and match thresholds."""
+    """Base64 PNG of the histogram of the best candidates' biometric LLRs. (What an LLR decides
+    depends on the gallery size and the packet kind: ``matching.posterior``; the decisions
+    themselves are in the report's outcome counts.)"""
     if not llrs:
         return ""
     import matplotlib
@@ -109,12 +110,10 @@ def histogram_png(llrs: list[float]) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=100)
-    lo = min(*llrs, thresholds.value("fusion.review_llr") - 10)
-    hi = max(*llrs, thresholds.value("fusion.match_llr") + 5)
+    lo, hi = min(*llrs, -10.0), max(*llrs, 30.0)
     ax.hist(llrs, bins=[lo + (hi - lo) * i / 40 for i in range(41)], color="#4a7")
-    for name, colour in (("fusion.review_llr", "orange"), ("fusion.match_llr", "red")):
-        ax.axvline(thresholds.value(name), color=colour, linestyle="--", label=name)
-    ax.set_xlabel("fused LLR of the best candidate (higher = same person)")
+    ax.axvline(0.0, color="grey", linestyle="--", label="LLR 0 (evidence neutral)")
+    ax.set_xlabel("biometric LLR of the best candidate (higher = same person)")
     ax.set_ylabel("records")
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -77,7 +77,7 @@ def commit_record(session: Session, *, job_id: int, run: int, register: str, pre
             _replay(s, existing, packet, row)
             decision = Decision(200, {})
         else:
-            enrollment = new_enrollment(packet, source="import")
+            enrollment = new_enrollment(packet, source="import", kind=dedup.packet_kind(probe))
             s.add(enrollment)
             s.flush()
             decision = dedup.decide_packet(s, enrollment, packet, probe, actor=actor,

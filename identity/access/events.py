@@ -45,6 +45,23 @@ def read_events(session: Session, after: int, limit: int) -> list[Event]:
         select(Event).where(Event.id > after).order_by(Event.id).limit(limit)))
 
 
+@dataclass(frozen=True)
+class FeedEvent:
+    """One event of the feed as a consumer below the API reads it."""
+
+    id: int
+    type: str
+    national_id: str | None
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def read_feed(session: Session, after: int, limit: int) -> list[FeedEvent]:
+    """``read_events`` as plain values (for consumers that keep their own cursor)."""
+    return [FeedEvent(e.id, e.type, e.national_id, dict(e.payload or {}), e.created_at)
+            for e in read_events(session, after, limit)]
+
+
 def event_json(event: Event) -> dict[str, Any]:
     at = event.created_at if event.created_at.tzinfo else event.created_at.replace(tzinfo=UTC)
     return {"cursor": event.id, "type": event.type, "national_id": event.national_id,

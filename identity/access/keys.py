@@ -33,6 +33,25 @@ class Principal:
         return f"{self.role}:{self.name}#{self.key_id}"
 
 
+@dataclass(frozen=True)
+class KeyFacts:
+    """What another service may know of a key: never its hash."""
+
+    id: int
+    role: str
+    agency_id: int | None
+    scopes: frozenset[str]
+    revoked: bool
+
+
+def key_facts(session: Session, key_id: int) -> KeyFacts | None:
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        return None
+    return KeyFacts(row.id, row.role, row.agency_id, frozenset(row.scopes or ()),
+                    row.revoked_at is not None)
+
+
 def _hash(key: str) -> str:
     return keyed_hash(key, "api-key-v1")
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from identity.biometrics.probes import Probe
 from identity.platform import crypto
+from identity.platform.media import DecodedImage
 from matching import face as face_engine
 from matching import fingerprint as finger_engine
 from matching.rescore import Enrolled
@@ -72,6 +73,20 @@ def store(session: Session, enrollment_id: int, probe: Probe,
         templates.append(tpl)
     session.flush()
     return templates
+
+
+def store_photo(session: Session, enrollment_id: int, modality: str, raw: bytes,
+                image: DecodedImage) -> Sample:
+    """An encrypted sample without a template (an exception's photo of the hands)."""
+    h, w = image.pixels.shape[:2]
+    sample = Sample(enrollment_id=enrollment_id, modality=modality, position=0,
+                    media_type=image.media_type, width=w, height=h, dpi=image.dpi,
+                    ciphertext=b"")
+    session.add(sample)
+    session.flush()
+    sample.ciphertext = crypto.encrypt(raw, _sample_aad(sample.id))
+    session.flush()
+    return sample
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     # Ration card: grace window between a recorded death and the suspension.
     ration_death_grace_days: int = 0
 
+    # Raqibni, the public complaints page: per-address limits (per process, in memory), the
+    # proof-of-work challenge (leading zero bits of SHA-256; 18 ≈ 0.3-2 s on a phone) and its
+    # lifetime, and the largest photo accepted (bytes; it is re-encoded smaller).
+    raqibni_files_per_hour: int = 5
+    raqibni_reads_per_minute: int = 30
+    raqibni_pow_bits: int = 18
+    raqibni_pow_ttl_seconds: int = 1800
+    raqibni_max_photo_bytes: int = 3 * 1024 * 1024
+
     # Kinship and heirs: the rule set when the marriage regime names none; bulk-load limits;
     # plausible parent ages at a child's birth (years).
     heirs_default_rules: Literal["sunni", "jafari", "iraq"] = "iraq"

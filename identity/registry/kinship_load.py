@@ -106,6 +106,11 @@ def add_birth(session: Session, item: BirthIn, *, actor: str) -> tuple[str, Birt
                       document_number=item.document_number, actor=actor)
         session.add(birth)
         session.flush()
+        journal.emit(session, "birth.recorded", child.national_id, {
+            "child_national_id": child.national_id,
+            "mother_national_id": mother.national_id if mother else None,
+            "father_national_id": father.national_id if father else None,
+            "birth_date": child.birth_date.isoformat()})
         return "created", birth
     outcome = "unchanged"
     if mother is not None and existing.mother_id is None:
@@ -157,6 +162,7 @@ def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[str
                            code="marriage_conflict", status_code=409)
         existing.end_date, existing.end_reason = item.end_date, item.end_reason
         session.flush()
+        _emit_marriage(session, "marriage.ended", existing, husband, wife)
         return "updated", existing
     _check_marriage(session, item, husband, wife)
     marriage = Marriage(husband_id=husband.id, wife_id=wife.id,
@@ -165,7 +171,21 @@ def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[str
                         document_number=item.document_number, actor=actor)
     session.add(marriage)
     session.flush()
+    _emit_marriage(session, "marriage.recorded", marriage, husband, wife)
+    if marriage.end_date is not None:
+        _emit_marriage(session, "marriage.ended", marriage, husband, wife)
     return "created", marriage
+
+
+def _emit_marriage(session: Session, kind: str, marriage: Marriage, husband: Person,
+                   wife: Person) -> None:
+    """``marriage.recorded`` / ``marriage.ended`` on the event feed (the wife's ID as subject):
+    agencies such as the ration card act on them."""
+    journal.emit(session, kind, wife.national_id, {
+        "husband_national_id": husband.national_id, "wife_national_id": wife.national_id,
+        "contract_date": marriage.contract_date.isoformat(),
+        "end_date": marriage.end_date.isoformat() if marriage.end_date else None,
+        "end_reason": marriage.end_reason})
 
 
 def parse_csv(text: str, model: type[M]) -> list[M]:

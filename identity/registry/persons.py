@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -9,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from identity.access import journal
 from identity.platform.errors import Conflict, Invalid, NotFound
-from identity.registry import national_id
+from identity.registry import name_index, national_id
 from identity.registry.schemas import Demographics
 from models.person import LegacyId, NationalId, Person
 
 _MAX_DRAWS = 50
+NATIONALITY = re.compile(r"^[A-Z]{3}$")  # ICAO 9303 alpha-3 (IRQ, PSE, XXA, XXB, XXC, XXX)
 
 
 def _fresh_national_id(session: Session) -> str:
@@ -33,6 +35,7 @@ def issue_person(session: Session, demographics: Demographics, *, actor: str,
     session.flush()
     session.add(NationalId(national_id=nid, person_id=person.id, issued_to_id=person.id))
     link_legacy_ids(session, person, demographics.legacy_ids)
+    name_index.index_person(session, person, demographics.person_fields())
     journal.emit(session, "id.issued", nid, {"national_id": nid, **(source or {})})
     journal.audit(session, actor=actor, action="id.issue", outcome="issued", person_id=person.id,
                   details={"national_id": nid, **(source or {})})
@@ -118,3 +121,18 @@ def with_merged(session: Session, person: Person) -> list[int]:
         frontier = [i for i in merged if i not in ids]
         ids.extend(frontier)
     return ids
+
+
+def set_nationality(session: Session, person_id: int, code: str, *, actor: str,
+                    source: str) -> bool:
+    """Record the nationality register's answer for a person (ICAO 9303 alpha-3, e.g. ``IRQ``,
+    ``PSE``, ``XXA`` stateless, ``XXB`` refugee); audited, no commit. True when it changed."""
+    if not NATIONALITY.match(code):
+        raise Invalid("nationality must be an ICAO 9303 alpha-3 code", code="invalid_nationality")
+    person = resolve_person(session, person_id)
+    if person.nationality == code:
+        return False
+    before, person.nationality = person.nationality, code
+    journal.audit(session, actor=actor, action="person.nationality", outcome="recorded",
+                  person_id=person.id, details={"from": before, "to": code, "source": source})
+    return True

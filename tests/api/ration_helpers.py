@@ -59,3 +59,28 @@ def open_round(client, headers: dict[str, str], code: str = "2026-11") -> dict[s
                   {"item": "oil", "unit": "ml", "per_person": 1000}]})
     assert resp.status_code == 201, resp.text
     return dict(resp.json())
+
+
+def person(engine, *, born: str = "1980-01-01", sex: str = "M") -> str:
+    """One citizen's national ID, born on ``born``."""
+    with session_factory(engine)() as s:
+        return citizen(s, born=born, sex=sex).national_id
+
+
+def send_feed(client, headers: dict[str, str], kind: str, ref: str,
+              rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """POST a feed batch; the rows' results."""
+    resp = client.post(f"/v1/ration/feeds/{kind}", headers=headers,
+                       json={"batch_ref": ref, "rows": rows})
+    assert resp.status_code == 200, resp.text
+    return list(resp.json()["rows"])
+
+
+def card_view(client, headers: dict[str, str], number: str) -> dict[str, Any]:
+    resp = client.get(f"/v1/ration/households/{number}", headers=headers)
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def pay(national_id: str, period: str, amount: int) -> dict[str, Any]:
+    return {"national_id": national_id, "period": period, "monthly_income_iqd": amount}

@@ -17,12 +17,25 @@ from identity.registry import national_id
 from models.enrollment import Enrollment, Sample, Template
 from models.person import Person
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet, png_bytes
+from tests.packets import (
+    DEMOGRAPHICS,
+    face_path,
+    finger_path,
+    packet,
+    png_bytes,
+    with_exception,
+)
 
 
 @pytest.fixture
 def station(make_key) -> dict[str, str]:
     return bearer(make_key("station", name="station-7"))
+
+
+@pytest.fixture
+def approver(make_key) -> str:
+    """A second operator's key at the same station (approves exceptions)."""
+    return make_key("station", name="station-7")
 
 
 def _counts(engine) -> tuple[int, int, int, int]:
@@ -51,11 +64,12 @@ def test_full_enrollment_issues_a_valid_id(client, station, make_key, shared_dat
 
 
 def test_replay_returns_the_same_answer_and_other_content_conflicts(
-    client, station, engine, shared_data: Path
+    client, station, approver, engine, shared_data: Path
 ) -> None:
     one = {1: finger_path(shared_data, 1).read_bytes()}
-    data, files = packet(shared_data, face=None, fingers=one,
-                         missing=dict.fromkeys(range(2, 11), "not_captured"))
+    data, files = with_exception(packet(shared_data, face=None, fingers=one,
+                                        missing=dict.fromkeys(range(2, 11), "not_captured")),
+                                 approver)
     first = client.post("/v1/enrollments", data=data, files=files, headers=station)
     assert first.status_code == 201, first.text
     again = client.post("/v1/enrollments", data=data, files=files, headers=station)
@@ -73,7 +87,8 @@ def _rejected(client, station, data, files, status: int = 422) -> dict:
     return resp.json()["error"]
 
 
-def test_each_quality_failure_is_named(client, station, engine, shared_data: Path) -> None:
+def test_each_quality_failure_is_named(client, station, approver, engine,
+                                       shared_data: Path) -> None:
     blank = png_bytes(np.full((400, 400), 200, np.uint8))
     two = (shared_data / "faces" / "ageitgey_face_recognition" / "examples"
            / "two_people.jpg").read_bytes()
@@ -88,7 +103,8 @@ def test_each_quality_failure_is_named(client, station, engine, shared_data: Pat
     ]
     for face, fingers, sample, reason in cases:
         missing = {p: "unusable" for p in range(1, 11) if p not in fingers}
-        data, files = packet(shared_data, face=face, fingers=fingers, missing=missing)
+        data, files = with_exception(packet(shared_data, face=face, fingers=fingers,
+                                            missing=missing), approver)
         err = _rejected(client, station, data, files)
         assert err["code"] == "quality_failed"
         failing = {d["sample"]: d["reason"] for d in err["details"]}

@@ -101,7 +101,7 @@ def _b64(path: Path) -> str:
 def test_probe_that_does_not_match_the_claimed_heir(client, engine, keys, make_key,
                                                     shared_data: Path) -> None:
     station = make_key("station", name="station-h")
-    son = enroll(client, station, shared_data, capture_id="heir-1", fingers=(1, 2, 3))
+    son = enroll(client, station, shared_data, capture_id="heir-1", fingers=(1, 2, 3, 4))
     with session_factory(engine)() as s:
         father = person(s, born="1950-01-01")
         s.commit()

@@ -99,9 +99,11 @@ def test_feeds_blocks_and_appeal_over_http(client, engine, make_key) -> None:
     assert sent.status_code == 200, sent.text
     block_id = sent.json()["rows"][0]["block_id"]
     card = client.get(f"/v1/ration/households/{number}", headers=ministry).json()
-    assert card["household_blocked_by"] == ["income"] and card["eligible_members"] == 0
+    assert card["household_blocked_by"] == ["household_income"]
+    assert card["eligible_members"] == 0
     block = client.get(f"/v1/ration/blocks/{block_id}", headers=ministry).json()
-    assert block["feed_row_id"] is not None and block["category"] == "income"
+    assert block["feed_row_id"] is not None and block["category"] == "household_income"
+    assert block["card_number"] == number and block["national_id"] is None
 
     assert client.post("/v1/ration/feeds/lottery", headers=payroll, json={
         "batch_ref": "x", "rows": [{"national_id": head}]}).status_code == 404
@@ -159,9 +161,12 @@ def test_report_json_and_page(client, engine, make_key) -> None:
         {"governorate": "Basra", "eligible_persons": 2, "eligible_households": 1},
         {"governorate": "Najaf", "eligible_persons": 1, "eligible_households": 1}]
     assert body["blocked_by_reason"] == [{"reason": "prison", "persons": 1, "households": 0}]
+    assert body["blocks_by_month"] == [{"month": "2025-01", "category": "prison", "blocks": 1}]
     assert body["receipts_per_round"] == [{"round": "2026-11", "receipts": 0,
                                            "persons_served": 0}]
     page = client.get("/v1/ration/reports/page", headers=ministry)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert page.text.count("<svg") == 4 and "Najaf" in page.text and "http" not in page.text.split(
-        "</title>")[1].replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert page.text.count("<svg") == 6 and "Najaf" in page.text
+    assert 'id="blocks-by-month"' in page.text and "Complaints by state" in page.text
+    assert "http" not in page.text.split("</title>")[1].replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")

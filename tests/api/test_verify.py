@@ -62,7 +62,7 @@ def test_genuine_probe_matches_and_impostor_does_not(client, station, agency, en
 
 def test_subject_ref_differs_between_agencies(client, station, agency, make_key,
                                               shared_data: Path) -> None:
-    nid = enroll(client, station, shared_data, capture_id="p-1", fingers=(1, 2))
+    nid = enroll(client, station, shared_data, capture_id="p-1", fingers=(1, 2, 3, 4))
     other = make_key("agency", name="ration-1", scopes=["verify"])
     a = verify(client, agency, nid, shared_data, face="obama2.jpg")
     b = verify(client, other, nid, shared_data, face="obama2.jpg")
@@ -73,9 +73,9 @@ def test_subject_ref_differs_between_agencies(client, station, agency, make_key,
 
 def test_merged_id_verifies_through_its_alias(client, station, agency, engine,
                                               shared_data: Path) -> None:
-    survivor = enroll(client, station, shared_data, capture_id="m-1", fingers=(1, 2, 3))
+    survivor = enroll(client, station, shared_data, capture_id="m-1", fingers=(1, 2, 3, 4))
     merged = enroll(client, station, shared_data, capture_id="m-2", face="biden.jpg",
-                    db="FVC2002_DB3_B", fingers=(1, 2, 3), surname="الربيعي")
+                    db="FVC2002_DB3_B", fingers=(1, 2, 3, 4), surname="الربيعي")
     from identity.registry.merge import merge
 
     with session_factory(engine)() as s:
@@ -106,7 +106,7 @@ def test_unknown_and_invalid_ids(client, agency, shared_data: Path) -> None:
 
 def test_probe_without_a_face_is_a_422_not_a_failure(client, station, agency,
                                                       shared_data: Path) -> None:
-    nid = enroll(client, station, shared_data, capture_id="q-1", fingers=(1,))
+    nid = enroll(client, station, shared_data, capture_id="q-1", fingers=(1, 2, 3, 4))
     files = [("face", ("f.png", (shared_data / "faces" / "ageitgey_face_recognition" / "tests"
                                  / "test_images" / "obama_partial_face2.jpg").read_bytes(),
                        "image/jpeg"))]
@@ -131,7 +131,7 @@ def test_repeated_failures_lock_the_id_for_that_agency(engine, make_key, tmp_pat
                         verify_lock_seconds=600)
     with TestClient(create_app(settings, engine)) as client:
         station = make_key("station", name="st-lock")
-        nid = enroll(client, station, shared_data, capture_id="l-1", fingers=(1,))
+        nid = enroll(client, station, shared_data, capture_id="l-1", fingers=(1, 2, 3, 4))
         court = make_key("agency", name="court-lock", scopes=["verify"])
         other = make_key("agency", name="other-lock", scopes=["verify"])
         for _ in range(2):

@@ -57,14 +57,14 @@ def test_same_person_makes_the_held_packet_an_encounter(client, engine, admin, p
     gallery = client.app.state.gallery
     before = len(gallery.fingers) + len(gallery.faces)
     case_id = _held(client, make_key, shared_data)
-    # A held packet is in the gallery at once (face + three fingers): a candidate for the
+    # A held packet is in the gallery at once (face + four fingers): a candidate for the
     # packets that follow it; deciding it changes its owner, not the indexes.
-    assert len(gallery.fingers) + len(gallery.faces) == before + 4
+    assert len(gallery.fingers) + len(gallery.faces) == before + 5
     resp = _decide(client, admin, case_id, "same", "biometric_match", note="thumb and face")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert (body["outcome"], body["national_id"]) == ("encounter", person_a)
-    assert len(gallery.fingers) + len(gallery.faces) == before + 4
+    assert len(gallery.fingers) + len(gallery.faces) == before + 5
     with session_factory(engine)() as s:
         case = s.get(DuplicateCase, case_id)
         assert case is not None and (case.status, case.decision) == ("decided", "same")
@@ -91,7 +91,7 @@ def test_different_persons_issue_an_id_and_remember_the_pair(client, engine, adm
     new_id = body["national_id"]
     assert new_id != person_a and body["distinct_from"] == [person_a]
     got = client.get(f"/v1/persons/{new_id}", headers=admin).json()
-    assert got["demographics"]["given_name"] == "حسن" and len(got["samples"]) == 4
+    assert got["demographics"]["given_name"] == "حسن" and len(got["samples"]) == 5
     assert [e["_nid"] for e in wh.events(engine, "id.issued")] == [person_a, new_id]
     with session_factory(engine)() as s:
         pair = s.scalars(select(DistinctPair)).one()
@@ -112,7 +112,8 @@ def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin,
     held = [c for c in before["candidates"] if c["national_id"] is None]
     assert [c["held_enrollment_id"] for c in held] == [
         client.get(f"/v1/duplicate-cases/{first}", headers=admin).json()["enrollment_id"]]
-    assert held[0]["band"] == "match"  # the same face and fingers, sent twice
+    # The same capture sent twice: identical, yet a held packet is never matched to.
+    assert held[0]["identical"] and held[0]["band"] == "review"
     early = _decide(client, admin, second, "same", "biometric_match")
     if held[0]["rank"] == 1:  # "same" with a packet still held waits for that packet's case
         assert early.status_code == 409 and early.json()["error"]["code"] == "candidate_held"
@@ -122,7 +123,7 @@ def test_two_held_packets_of_one_person_never_get_two_ids(client, engine, admin,
     case = client.get(f"/v1/duplicate-cases/{second}", headers=admin).json()
     assert case["status"] == "open"
     by_id = {c["national_id"]: c for c in case["candidates"]}
-    assert set(by_id) == {person_a, new_id} and by_id[new_id]["band"] == "match"
+    assert set(by_id) == {person_a, new_id} and by_id[new_id]["identical"]
     ok = _decide(client, admin, second, "same", "biometric_match", candidate_national_id=new_id)
     assert ok.status_code == 200, ok.text
     with session_factory(engine)() as s:

@@ -48,13 +48,14 @@ def enroll(client, station: dict[str, str], shared: Path, cap: str, face: str | 
 
 def review_packet(shared: Path, cap: str, **demo: str):
     """A packet dedup holds for review against ``obama.jpg`` + FVC2002_DB1_B 1-4 (impression 1):
-    obama2.jpg and fingers 1-2 of impression 2 agree, finger 3 is another person's
-    (FVC2002_DB2_B): fused LLR ~25.9, between review (22.25) and match (26.85)."""
-    fingers = {p: finger_path(shared, p, 2, "FVC2002_DB1_B").read_bytes() for p in (1, 2)}
-    fingers[3] = finger_path(shared, 3, 2, "FVC2002_DB2_B").read_bytes()
+    obama2.jpg and finger 1 of impression 2 agree, fingers 2-4 are another person's
+    (FVC2002_DB2_B): biometric LLR ~5.7, so the person on file is likely (P ~0.9 on a small
+    gallery) but far from the 0.9999 a match needs."""
+    fingers = {1: finger_path(shared, 1, 2, "FVC2002_DB1_B").read_bytes()}
+    fingers.update({p: finger_path(shared, p, 2, "FVC2002_DB2_B").read_bytes() for p in (2, 3, 4)})
     return packet(shared, capture_id=cap, demographics=dict(DEMOGRAPHICS, **demo),
                   face=face_path(shared, "obama2.jpg").read_bytes(), fingers=fingers,
-                  missing=dict.fromkeys(range(4, 11), "not_captured"))
+                  missing=dict.fromkeys(range(5, 11), "not_captured"))
 
 
 def review(client, station: dict[str, str], shared: Path, cap: str, **demo: str) -> int:

@@ -76,19 +76,26 @@ def live(tmp_path: Path) -> Iterator[Live]:
 
 
 @pytest.fixture
-def page(live: Live) -> Iterator:
+def browser(live: Live) -> Iterator:
+    """Headless Debian Chromium (skips where it is not installed)."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("chromium is not installed (make browser installs Debian's package)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      base_url=live.url)
-        pg = context.new_page()
-        pg.set_default_timeout(30_000)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            yield pg
+            yield chromium
         finally:
-            context.close()
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture
+def page(live: Live, browser) -> Iterator:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=live.url)
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    try:
+        yield pg
+    finally:
+        context.close()

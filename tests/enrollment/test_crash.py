@@ -31,8 +31,8 @@ SCRIPT = textwrap.dedent("""
     shared = __import__("pathlib").Path(sys.argv[2])
     packet = Packet("st", "cap-crash", Demographics.model_validate(DEMOGRAPHICS),
                     face=face_path(shared).read_bytes(),
-                    fingers={p: finger_path(shared, p).read_bytes() for p in (1, 2)},
-                    missing_fingers={p: "not_captured" for p in range(3, 11)})
+                    fingers={p: finger_path(shared, p).read_bytes() for p in (1, 2, 3, 4)},
+                    missing_fingers={p: "not_captured" for p in range(5, 11)})
     if sys.argv[3] == "crash":
         def die(self):  # the power goes out after every insert, before the commit
             os._exit(137)

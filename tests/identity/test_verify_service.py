@@ -33,7 +33,7 @@ def _probe(shared: Path, face: str, db: str) -> probes.Probe:
 @pytest.fixture
 def enrolled(client, make_key, engine, shared_data: Path) -> int:
     nid = enroll(client, make_key("station", name="st-id"), shared_data, capture_id="e-1",
-                 fingers=FINGERS)
+                 fingers=(*FINGERS, 3, 4))
     with session_factory(engine)() as s:
         return s.scalars(select(Person.id).where(Person.national_id == nid)).one()
 

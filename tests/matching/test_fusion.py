@@ -1,23 +1,12 @@
-"""Fusion: LLR tables, missing modalities, decision bands, and the calibration fit itself."""
+"""Fusion: LLR tables, missing modalities, and the calibration fit itself (what an LLR decides
+is tested in test_posterior.py)."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 
-from matching import fusion, thresholds
-
-MATCH = thresholds.value("fusion.match_llr")
-REVIEW = thresholds.value("fusion.review_llr")
-
-
-def test_thresholds_are_ordered_and_documented() -> None:
-    assert REVIEW < MATCH
-    for name in ("fusion.match_llr", "fusion.review_llr"):
-        row = thresholds.THRESHOLDS[name]
-        assert "FPIR" in row.calibrated_for and row.data
+from matching import fusion
 
 
 @pytest.mark.parametrize("table", [fusion.FACE_LLR, fusion.FINGER_LLR])
@@ -36,7 +25,7 @@ def test_tables_are_calibrated_monotone_and_finite(table: fusion.LlrTable) -> No
 
 def test_nothing_to_compare_is_no_evidence() -> None:
     fused = fusion.fuse(None, {})
-    assert fused.llr == 0.0 and fused.band == "no_match"
+    assert fused.llr == 0.0
     assert fused.face_llr is None and fused.finger_llrs == {}
 
 
@@ -54,26 +43,12 @@ def test_face_direction() -> None:
     assert genuine.face_llr > 2.0 > 0.0 > -2.0 > impostor.face_llr
 
 
-def test_face_alone_never_decides_at_national_scale() -> None:
-    """dlib's TAR is 67% at FAR 1e-4 on LFW: one face cannot separate 46M people."""
-    assert max(fusion.FACE_LLR.llrs) < REVIEW
-    assert fusion.fuse(0.0, {}).band == "no_match"
-
-
-def test_clear_mates_match_and_clear_non_mates_do_not() -> None:
+def test_clear_mates_and_clear_non_mates_are_far_apart() -> None:
     strong = dict.fromkeys(range(1, 11), 0.6)
-    assert fusion.fuse(0.35, strong).band == "match"
-    assert fusion.fuse(None, strong).band == "match"  # no face: fingers suffice
+    assert fusion.fuse(0.35, strong).llr > 90
+    assert fusion.fuse(None, strong).llr > 90  # no face: fingers suffice
     weak = dict.fromkeys(range(1, 11), 0.01)
-    assert fusion.fuse(0.95, weak).band == "no_match"
-    assert fusion.fuse(0.95, weak).llr < REVIEW - 20
-
-
-def test_bands_at_the_thresholds() -> None:
-    assert fusion.band_for(MATCH) == "match"
-    assert fusion.band_for(math.nextafter(MATCH, 0)) == "review"
-    assert fusion.band_for(REVIEW) == "review"
-    assert fusion.band_for(math.nextafter(REVIEW, 0)) == "no_match"
+    assert fusion.fuse(0.95, weak).llr < -50
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agencies.ration import blocks, households, rules
+from agencies.ration import appeals, blocks, households, rules
 from identity.platform.db import session_factory
 from identity.platform.errors import Conflict, Invalid
 from models.ration import Block, FeedBatch, FeedRow
@@ -21,15 +21,19 @@ TODAY = date.today()
 LONG_AGO = (TODAY - timedelta(days=200)).isoformat()
 
 # (feed kind, row without national_id, category, blocks the whole card when it hits the head)
+# (Income is judged per household: tests/agencies/ration/test_income.py.)
 CASES: list[tuple[str, dict[str, Any], str, bool]] = [
-    ("payroll", {"period": "2026-10", "monthly_income_iqd": 2_000_001}, "income", True),
     ("tax", {"tax_year": 2025, "assessed_income_iqd": 18_500_000}, "tax", True),
     ("company_registry", {"role": "owner", "as_of": "2025-03-01"}, "company_owner", True),
     ("company_registry", {"role": "shareholder", "as_of": "2025-03-01"}, "shareholder", True),
     ("company_registry", {"role": "contractor", "contractor_grade": 6, "as_of": "2025-03-01"},
      "contractor", True),
-    ("company_registry", {"role": "chamber_member", "as_of": "2025-03-01"}, "chamber_member",
-     True),
+    ("company_registry", {"role": "chamber_commerce", "grade": 2, "as_of": "2025-03-01"},
+     "chamber_commerce", True),
+    ("company_registry", {"role": "chamber_industry", "grade": 3, "as_of": "2025-03-01"},
+     "chamber_industry", True),
+    ("company_registry", {"role": "businessmen_union", "as_of": "2025-03-01"},
+     "businessmen_union", True),
     ("syndicates", {"syndicate": "Doctors", "as_of": "2025-03-01"}, "medical_syndicate", True),
     ("syndicates", {"syndicate": "dentists", "as_of": "2025-03-01"}, "medical_syndicate", True),
     ("syndicates", {"syndicate": "pharmacists", "as_of": "2025-03-01"}, "medical_syndicate",
@@ -37,6 +41,10 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
     ("travel", {"movement": "residence_abroad", "date": "2025-03-01"}, "resident_abroad", False),
     ("travel", {"movement": "exit", "date": LONG_AGO}, "abroad", False),
     ("prison", {"event": "admitted", "date": "2025-03-01"}, "prison", False),
+    ("security", {"status": "terrorism", "as_of": "2025-03-01"}, "terrorism", False),
+    ("security", {"status": "fugitive", "as_of": "2025-03-01"}, "fugitive", False),
+    ("nationality", {"nationality": "SYR", "as_of": "2025-03-01"}, "non_iraqi", False),
+    ("nationality", {"nationality": "XXB", "as_of": "2025-03-01"}, "non_iraqi", False),
 ]
 
 
@@ -87,6 +95,10 @@ def test_each_category_and_its_scope(session, kind, row, category, whole_card) -
     ("tax", {"tax_year": 2025, "assessed_income_iqd": 18_000_000}),
     ("company_registry", {"role": "contractor", "contractor_grade": 7, "as_of": "2025-03-01"}),
     ("syndicates", {"syndicate": "engineers", "as_of": "2025-03-01"}),
+    ("company_registry", {"role": "chamber_commerce", "grade": 3, "as_of": "2025-03-01"}),
+    ("company_registry", {"role": "chamber_industry", "grade": 4, "as_of": "2025-03-01"}),
+    ("nationality", {"nationality": "PSE", "as_of": "2025-03-01"}),
+    ("nationality", {"nationality": "IRQ", "as_of": "2025-03-01"}),
 ])
 def test_rows_outside_the_rules_block_nobody(session, kind, row) -> None:
     desk = ministry(session)
@@ -151,14 +163,16 @@ def test_appeal_reverses_a_block_with_its_reason(session) -> None:
     out = feed(session, desk, "syndicates", [{"national_id": head.national_id,
                                               "syndicate": "pharmacists", "as_of": "2024-01-01"}])
     assert _status(session, h).eligible_count == 0
-    lifted = blocks.appeal(session, principal=desk, block_id=out.rows[0].block_id,
-                           reason="left the syndicate in 2023 (certificate 77/2023)")
+    lifted = appeals.uphold(session, principal=desk, block_id=out.rows[0].block_id,
+                            reason="left the syndicate in 2023 (certificate 77/2023)",
+                            holds_until=None, today=TODAY)
     assert lifted.lifted_by == "appeal" and "77/2023" in lifted.lift_reason
     assert _status(session, h).eligible_count == 2
     event = session.scalars(select(Event).where(Event.type == "ration.unblocked")).one()
     assert event.national_id == head.national_id and event.payload["lifted_by"] == "appeal"
     with pytest.raises(Conflict):
-        blocks.appeal(session, principal=desk, block_id=lifted.id, reason="again")
+        appeals.uphold(session, principal=desk, block_id=lifted.id, reason="again",
+                       holds_until=None, today=TODAY)
 
 
 def test_rule_versions_apply_by_their_dates(session) -> None:

@@ -8,7 +8,7 @@ Starts ``hawiya serve`` on a free loopback port with the extraction pool (``--wo
    ``POST /v1/enrollments``: peak RSS of the service and its workers (sampled every 50 ms),
    settled RSS 5 s after the burst, and the answers by status (503 ``extraction_busy`` with
    ``Retry-After`` when the pool is full; never a 500, never a crash);
-2. honest stations (``--honest`` clients, each sending face + 2 fingers one after another)
+2. honest stations (``--honest`` clients, each sending face + 4 fingers one after another)
    alone, then beside ``--attackers`` clients sending a 49 KB blank 4096 x 4096 PNG as the
    face: p50/p95 of the honest requests in both runs, and the attackers' answers.
 
@@ -143,8 +143,8 @@ def _honest(base: str, key: str, data: Path, clients: int, each: int, attackers:
     def honest(c_id: int) -> None:
         with httpx.Client(base_url=base) as c:
             for i in range(each):
-                files = _files(data, 2, db="FVC2002_DB2_B", imp=1 + (i % 8))
-                code, dt = _post(c, key, f"{tag}-h{c_id}-{i}", files, 2)
+                files = _files(data, 4, db="FVC2002_DB2_B", imp=1 + (i % 8))
+                code, dt = _post(c, key, f"{tag}-h{c_id}-{i}", files, 4)
                 if code < 500:
                     lat.append(dt)
 

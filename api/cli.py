@@ -57,22 +57,14 @@ def keys_create(
     agency: str | None = typer.Option(None, help="the agency the key belongs to"),
 ) -> None:
     """Create a key and print it alone on stdout (it is never shown again)."""
-    from sqlalchemy import select
-
+    from identity.access.agencies import get_agency
     from identity.access.keys import create_key
     from identity.platform.db import session_scope
     from identity.platform.errors import DomainError
-    from models.security import Agency
 
     with session_scope() as session:
-        agency_id = None
-        if agency is not None:
-            row = session.scalars(select(Agency).where(Agency.name == agency)).first()
-            if row is None:
-                typer.echo(f"error: no agency named {agency!r}", err=True)
-                raise typer.Exit(2)
-            agency_id = row.id
         try:
+            agency_id = get_agency(session, agency).id if agency is not None else None
             key = create_key(session, role=role, name=name, scopes=scope, agency_id=agency_id)
         except DomainError as exc:
             typer.echo(f"error: {exc.message}", err=True)

@@ -81,15 +81,12 @@ def keys_revoke(key_id: int = typer.Argument(..., help="the key's id (hawiya key
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the audit chain; exit 1 naming the first altered row, 0 when intact."""
-    from sqlalchemy import func, select
-
-    from identity.access.journal import verify_chain
+    from identity.access.journal import count_rows, verify_chain
     from identity.platform.db import session_scope
-    from models.security import AuditRow
 
     with session_scope() as session:
         bad = verify_chain(session)
-        count = session.scalar(select(func.count()).select_from(AuditRow)) or 0
+        count = count_rows(session)
     if bad is not None:
         raise _fail(f"audit chain broken: row {bad} was altered (or a row before it removed)", 1)
     typer.echo(f"audit chain intact ({count} rows)")

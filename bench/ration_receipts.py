@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 SETS = ("FVC2002_DB1_B", "FVC2002_DB3_B", "FVC2002_DB4_B", "FVC2004_DB2_B")
-TRIPLES = ((1, 2, 3), (4, 5, 6), (7, 8, 9))
+QUADS = ((1, 2, 3, 4), (5, 6, 7, 8))  # FVC fingers dealt to positions 1-4: a full packet
+GIVEN = ("علي", "حسن", "محمد", "عباس", "كريم", "يوسف", "سالم", "نوري")
+FATHERS = ("جاسم", "كاظم", "صالح", "مهدي", "رشيد", "حميد", "فاضل", "ستار")
 MINISTRY = "Ministry of Trade"
 
 
@@ -34,18 +36,18 @@ def _finger(shared: Path, db: str, finger: int, impression: int) -> bytes:
     return (shared / "fingerprints" / db / f"{100 + finger}_{impression}.tif").read_bytes()
 
 
-def _files(shared: Path, db: str, triple: tuple[int, ...], impression: int) -> list[Any]:
+def _files(shared: Path, db: str, quad: tuple[int, ...], impression: int) -> list[Any]:
     return [(f"finger_{pos}", (f"{pos}.tif", _finger(shared, db, f, impression), "image/tiff"))
-            for pos, f in zip((1, 2, 3), triple, strict=True)]
+            for pos, f in zip((1, 2, 3, 4), quad, strict=True)]
 
 
 def _setup(client: Any, engine: Any, shared: Path, people: int) -> tuple[list[dict], Any]:
     from sqlalchemy import select
 
+    from bench.packets import DEMOGRAPHICS
     from identity.access.keys import create_key
     from identity.platform.db import session_factory
     from models.security import Agency, ApiKey
-    from tests.packets import DEMOGRAPHICS
 
     with session_factory(engine)() as s:
         s.add(Agency(name=MINISTRY, scopes=["ration"], pseudonym_salt=secrets.token_hex(16)))
@@ -55,23 +57,24 @@ def _setup(client: Any, engine: Any, shared: Path, people: int) -> tuple[list[di
         desk = create_key(s, role="agency", name="desk", scopes=["ration"], agency_id=ministry_id)
     desk_h = {"Authorization": f"Bearer {desk}"}
     cards = []
-    for n, (db, triple) in enumerate([(d, t) for d in SETS for t in TRIPLES][:people]):
-        files = _files(shared, db, triple, 1)
-        demo = dict(DEMOGRAPHICS, given_name=["علي", "حسن", "محمد", "عباس"][n % 4])
+    for n, (db, quad) in enumerate([(d, q) for d in SETS for q in QUADS][:people]):
+        files = _files(shared, db, quad, 1)
+        demo = dict(DEMOGRAPHICS, given_name=GIVEN[n % 8], father_name=FATHERS[n % 8],
+                    birth_date=f"{1960 + n}-0{1 + n % 9}-1{n % 9}")  # eight families
         resp = client.post("/v1/enrollments", files=files, headers={
             "Authorization": f"Bearer {station}"}, data={
             "capture_id": f"bench-{n}", "demographics": json.dumps(demo),
-            "missing_fingers": json.dumps({str(p): "not_captured" for p in range(4, 11)}),
+            "missing_fingers": json.dumps({str(p): "not_captured" for p in range(5, 11)}),
         })
         body = resp.json()
         if resp.status_code != 201 or body.get("status") != "issued":
-            print(f"# person {n} ({db} {triple}) not issued: {resp.status_code} {body}")
+            print(f"# person {n} ({db} {quad}) not issued: {resp.status_code} {body}")
             continue
         card = client.post("/v1/ration/households", headers=desk_h, json={
             "governorate": "Basra", "centre": "BS-01", "head": body["national_id"]})
         assert card.status_code == 201, card.text
         cards.append({"card": card.json()["card_number"], "nid": body["national_id"],
-                      "probe": _files(shared, db, triple, 2)})
+                      "probe": _files(shared, db, quad, 2)})
 
     def agent_key(i: int) -> dict[str, str]:
         with session_factory(engine)() as s:

@@ -41,6 +41,7 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+    from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
     from enrollment import dedup, search
     from enrollment.packet import Packet
     from identity.access.keys import create_key
@@ -51,7 +52,6 @@ def _setup(data_dir: Path, shared: Path) -> tuple[int, str]:
     from identity.registry import persons
     from identity.registry.schemas import Demographics
     from models.enrollment import Enrollment
-    from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
     engine = make_engine(f"sqlite:///{data_dir / 'hawiya.db'}")
     upgrade(engine)

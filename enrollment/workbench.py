@@ -158,6 +158,14 @@ def candidates(session: Session, case_id: int) -> list[tuple[DuplicateCandidate,
     return [(c, candidate_side(session, c)) for c in rows]
 
 
+def summary(case: DuplicateCase) -> dict[str, Any]:
+    """The fields of a case that a listing shows."""
+    return {"case_id": case.id, "enrollment_id": case.enrollment_id, "status": case.status,
+            "station_id": case.station_id, "birthplace": case.birthplace,
+            "best_llr": case.best_llr, "band": case.band, "p_existing": case.p_existing,
+            "decision": case.decision, "created_at": case.created_at}
+
+
 def get_case(session: Session, case_id: int) -> DuplicateCase:
     row = session.get(DuplicateCase, case_id)
     if row is None:

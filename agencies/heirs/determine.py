@@ -17,7 +17,7 @@ from agencies.inheritance.kin import child_key
 from agencies.inheritance.labels import label_ar
 from identity.registry import deaths, kinship
 from identity.registry.kinship import Relative
-from models.person import Person
+from identity.registry.persons import Person
 
 POSTHUMOUS_DAYS = 300  # a child born this long after the father's death can be his heir
 SPOUSES = ("husband", "wife")

@@ -14,7 +14,7 @@ from agencies.heirs.determine import Determination, determine
 from agencies.heirs.schemas import HeirsReportRequest
 from identity.platform.errors import Invalid, NotFound
 from identity.registry import deaths, kinship, persons
-from models.person import Person
+from identity.registry.persons import Person
 
 
 def missing_ids(session: Session, request: HeirsReportRequest, found: Determination) -> set[int]:

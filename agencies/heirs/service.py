@@ -18,8 +18,8 @@ from identity.biometrics import verify
 from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
 from identity.platform.settings import Settings
 from identity.registry import deaths, kinship, persons
+from identity.registry.persons import Person
 from models.heirs import HeirsReport as ReportRow
-from models.person import Person
 
 
 def _name(p: Person) -> str:

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from api.deps import AdminDep, SessionDep
 from enrollment import workbench
 from identity.access import journal
-from models.dedup import DuplicateCase
 
 router = APIRouter(prefix="/v1/duplicate-cases", tags=["duplicate cases"])
 
@@ -50,14 +49,6 @@ class CaseView(CaseSummary):
     candidates: list[CandidateView]
 
 
-def _summary(case: DuplicateCase) -> dict[str, object]:
-    return {"case_id": case.id, "enrollment_id": case.enrollment_id, "status": case.status,
-            "station_id": case.station_id, "birthplace": case.birthplace,
-            "best_llr": case.best_llr, "band": case.band, "p_existing": case.p_existing,
-            "decision": case.decision,
-            "created_at": case.created_at}
-
-
 @router.get("", response_model=list[CaseSummary], summary="Duplicate cases, oldest first")
 def list_cases(
     principal: AdminDep, session: SessionDep,
@@ -70,7 +61,7 @@ def list_cases(
 ) -> list[CaseSummary]:
     cases = workbench.list_cases(session, status=status, after=after, limit=limit,
                                  f=workbench.QueueFilters(station, birthplace, band))
-    return [CaseSummary.model_validate(_summary(c)) for c in cases]
+    return [CaseSummary.model_validate(workbench.summary(c)) for c in cases]
 
 
 @router.get("/{case_id}", response_model=CaseView, summary="One duplicate case",
@@ -79,7 +70,7 @@ def get_case(case_id: int, principal: AdminDep, session: SessionDep) -> CaseView
     data = workbench.case(session, case_id)
     case = data["case"]
     view = CaseView.model_validate({
-        **_summary(case),
+        **workbench.summary(case),
         "demographics": dict(data["enrollment"].demographics),
         "candidates": [
             {"rank": c["rank"], "national_id": c["national_id"],

@@ -16,6 +16,8 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -76,11 +78,28 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 Sender = Callable[[str, bytes, dict[str, str]], int]  # (url, body, headers) -> HTTP status
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook answer is the agency's own: a redirect is reported, never followed."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def http_sender(timeout: float = 10.0) -> Sender:
-    import httpx
+    """POST with the standard library (no client library is a runtime dependency)."""
+    opener = urllib.request.build_opener(_NoRedirect)
 
     def send(url: str, body: bytes, headers: dict[str, str]) -> int:
-        return httpx.post(url, content=body, headers=headers, timeout=timeout).status_code
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("a webhook URL is http(s)")
+        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+            url, data=body, method="POST",
+            headers={"content-type": "application/json", **headers})
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
 
     return send
 

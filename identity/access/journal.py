@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -122,3 +122,8 @@ def rows_about(session: Session, person_ids: list[int], *, after: int = 0,
     return list(session.scalars(
         select(AuditRow).where(AuditRow.person_id.in_(person_ids), AuditRow.id > after)
         .order_by(AuditRow.id).limit(limit)))
+
+
+def count_rows(session: Session) -> int:
+    """How many audit rows the chain holds."""
+    return int(session.scalar(select(func.count()).select_from(AuditRow)) or 0)

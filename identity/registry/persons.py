@@ -1,4 +1,7 @@
-"""The registry's service functions for persons and national IDs."""
+"""The registry's service functions for persons and national IDs.
+
+``Person`` is the row these functions return; callers above the registry (agencies) annotate
+with it and read its fields, and reach persons only through these functions."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from identity.access import journal
 from identity.platform.errors import Conflict, Invalid, NotFound
 from identity.registry import name_index, national_id
 from identity.registry.schemas import Demographics
-from models.person import LegacyId, NationalId, Person
+from models.person import LegacyId, NationalId
+from models.person import Person as Person  # re-exported: what the services return
 
 _MAX_DRAWS = 50
 NATIONALITY = re.compile(r"^[A-Z]{3}$")  # ICAO 9303 alpha-3 (IRQ, PSE, XXA, XXB, XXC, XXX)

@@ -12,12 +12,7 @@ from cryptography.exceptions import InvalidTag
 from PIL import Image
 from sqlalchemy import func, select
 
-from identity.platform.db import session_factory
-from identity.registry import national_id
-from models.enrollment import Enrollment, Sample, Template
-from models.person import Person
-from tests.conftest import bearer
-from tests.packets import (
+from bench.packets import (
     DEMOGRAPHICS,
     face_path,
     finger_path,
@@ -25,6 +20,11 @@ from tests.packets import (
     png_bytes,
     with_exception,
 )
+from identity.platform.db import session_factory
+from identity.registry import national_id
+from models.enrollment import Enrollment, Sample, Template
+from models.person import Person
+from tests.conftest import bearer
 
 
 @pytest.fixture

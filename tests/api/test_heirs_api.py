@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.packets import face_path, finger_path
 from identity.platform.db import session_factory
 from models.heirs import HeirsReport
 from tests.agencies.heirs.family import build_family, count, person
 from tests.api.verify_helpers import enroll
 from tests.conftest import bearer
-from tests.packets import face_path, finger_path
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from agencies.ration import distribution
+from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
 from identity.platform.db import session_factory
 from models.ration import Receipt
 from models.security import AuditRow
 from tests.api.ration_helpers import FLOUR_G, agent, citizens, create_card, desk, open_round
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
-FINGERS = (1, 2, 3)
+FINGERS = (1, 2, 3, 4)
 
 
 def _enroll(client, make_key, shared: Path) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.packets import face_path, finger_path, packet
 from tests.conftest import bearer
-from tests.packets import face_path, finger_path, packet
 
 PROBE_FINGERS = (1, 2, 3)
 RESPONSE_FIELDS = {"match", "decision_band", "modalities_used", "life_status", "checked_at",
@@ -15,7 +15,7 @@ RESPONSE_FIELDS = {"match", "decision_band", "modalities_used", "life_status", "
 def enroll(client, station_key: str, shared: Path, *, capture_id: str, db: str = "FVC2002_DB1_B",
            face: str = "obama.jpg", fingers: tuple[int, ...] = tuple(range(1, 11)),
            surname: str | None = None) -> str:
-    from tests.packets import DEMOGRAPHICS
+    from bench.packets import DEMOGRAPHICS
 
     demo = dict(DEMOGRAPHICS)
     if surname:

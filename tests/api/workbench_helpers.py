@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, select
 
+from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
 from enrollment import dedup, search
 from enrollment.packet import Packet
 from identity.biometrics import probes, templates
@@ -22,7 +23,6 @@ from identity.platform.db import session_factory
 from identity.registry import persons
 from identity.registry.schemas import Demographics
 from models.enrollment import Enrollment
-from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
 MAX_PIXELS = 4096 * 4096
 

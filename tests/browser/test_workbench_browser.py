@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
 from identity.access.keys import create_key
 from identity.platform.db import session_factory
 from models.dedup import DuplicateCase
@@ -16,7 +17,6 @@ from models.enrollment import Enrollment
 from models.person import Person
 from tests.api import workbench_helpers as wh
 from tests.browser.conftest import SHOTS, Live
-from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
 pytestmark = pytest.mark.browser
 FINGERS = (1, 2, 3, 4)
@@ -117,7 +117,7 @@ def test_different_persons_issue_a_new_id(live, page, shared_data: Path) -> None
     assert resp.status_code == 202, resp.text  # the real decision holds it for review
     case_id = int(resp.json()["case_id"])
     _sign_in(page, live)
-    _open_case(page, case_id, "different", fingers=7)  # packet 1-3, candidate 1-4
+    _open_case(page, case_id, "different", fingers=8)  # packet 1-4, candidate 1-4
     _decide(page, "different", "twins_or_relatives", "twin brother, different given name")
     with session_factory(live.engine)() as s:  # type: ignore[arg-type]
         case = s.get(DuplicateCase, case_id)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
 from identity.biometrics import templates
 from identity.platform.db import session_factory
 from identity.registry import kinship, persons
 from models.person import Person
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, face_path, finger_path, packet
 
 MOTHER = dict(DEMOGRAPHICS, given_name="زينب", father_name="جاسم", grandfather_name="مهدي",
               surname="الساعدي", mother_name="فاطمة", maternal_grandfather_name="عباس",

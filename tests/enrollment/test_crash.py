@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent("""
     from identity.biometrics.gallery import Gallery
     from identity.access.keys import Principal
     from identity.registry.schemas import Demographics
-    from tests.packets import DEMOGRAPHICS, face_path, finger_path
+    from bench.packets import DEMOGRAPHICS, face_path, finger_path
 
     shared = __import__("pathlib").Path(sys.argv[2])
     packet = Packet("st", "cap-crash", Demographics.model_validate(DEMOGRAPHICS),

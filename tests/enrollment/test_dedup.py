@@ -11,19 +11,19 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from bench.packets import DEMOGRAPHICS, OTHER_DEMOGRAPHICS, packet
 from identity.biometrics.gallery import FACE_FILE, FINGER_FILE, Gallery
 from identity.platform.db import session_factory
 from models.dedup import DuplicateCase
 from models.person import Person
 from tests.conftest import bearer
-from tests.packets import DEMOGRAPHICS, OTHER_DEMOGRAPHICS, packet
 
 FINGERS = (1, 2, 3, 4)
 
 
 def _packet(shared: Path, cap: str, face: str | None, db: str, imp: int,
             fingers: tuple[int, ...] = FINGERS, **demo: str):
-    from tests.packets import face_path, finger_path
+    from bench.packets import face_path, finger_path
 
     return packet(
         shared, capture_id=cap, demographics=dict(DEMOGRAPHICS, **demo),

@@ -11,12 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from identity.platform.db import session_factory
-from models.enrollment import Enrollment, Sample
-from models.person import Person
-from models.security import AuditRow
-from tests.conftest import bearer
-from tests.packets import (
+from bench.packets import (
     DEMOGRAPHICS,
     OTHER_DEMOGRAPHICS,
     face_path,
@@ -24,6 +19,11 @@ from tests.packets import (
     packet,
     with_exception,
 )
+from identity.platform.db import session_factory
+from models.enrollment import Enrollment, Sample
+from models.person import Person
+from models.security import AuditRow
+from tests.conftest import bearer
 
 # The attacker changes the name, the mother and the birth date: only the body is the same.
 ATTACKER = dict(DEMOGRAPHICS, given_name="كريم", mother_name="سعاد", birth_date="1979-05-05")

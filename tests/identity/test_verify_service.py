@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 
+from bench.packets import face_path, finger_path, png_bytes
 from identity.access import agencies
 from identity.biometrics import probes, verify
 from identity.platform.db import session_factory
@@ -19,7 +20,6 @@ from models.base import utcnow
 from models.enrollment import Template
 from models.person import Person
 from tests.api.verify_helpers import enroll
-from tests.packets import face_path, finger_path, png_bytes
 
 FINGERS = (1, 2)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.packets import DEMOGRAPHICS, face_path
 from enrollment.batch.job import run_import
 from enrollment.batch.sources import manifest_bytes
 from identity.platform.errors import Invalid
-from tests.packets import DEMOGRAPHICS, face_path
 
 
 def test_manifest_rows_and_their_rejects(sqlite_engine, settings, shared_data: Path,

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bench.packets import DEMOGRAPHICS, face_path, finger_path
 from enrollment.batch.nist import read_transaction
 from enrollment.batch.nist_write import FINGER_FORMATS, write_transaction
 from enrollment.batch.records import RecordRejected, Task
 from enrollment.batch.worker import prepare, to_packet
 from identity.platform.media import FINGER_TYPES, decode
-from tests.packets import DEMOGRAPHICS, face_path, finger_path
 
 
 def _nist(shared: Path, fmt: str) -> bytes:

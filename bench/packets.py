@@ -1,4 +1,5 @@
-"""Builders for enrollment packets from the shared test data (tests skip where it is absent)."""
+"""Builders for enrollment packets from the shared data (the tests and the benches use them;
+tests skip where the data is absent)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from tests.packets import DEMOGRAPHICS, face_path, finger_path
+from bench.packets import DEMOGRAPHICS, face_path, finger_path
 
 
 def _free_port() -> int:

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from bench.packets import face_path, packet
 from identity.biometrics import extraction_pool as xp
 from identity.platform.errors import Invalid
 from tests.conftest import bearer
-from tests.packets import face_path, packet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fingers"
 

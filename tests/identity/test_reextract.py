@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from bench.packets import packet
 from identity.biometrics import templates
 from identity.biometrics.reextract import pending, reextract
 from identity.platform.db import session_factory
 from models.enrollment import Sample, Template
 from models.lease import DeciderLease
 from tests.conftest import bearer
-from tests.packets import packet
 
 pytestmark = pytest.mark.shared_data
 

@@ -10,6 +10,7 @@ import nistitl
 import pytest
 from sqlalchemy import select
 
+from bench.packets import DEMOGRAPHICS
 from enrollment.batch import intake
 from enrollment.batch.generator import BatchSpec, make_batch, ten_print_card
 from enrollment.batch.job import run_import
@@ -21,7 +22,6 @@ from identity.platform.db import session_factory
 from identity.platform.errors import Invalid
 from models.import_intake import ImportFlag, ImportHold
 from models.imports import ImportRecord
-from tests.packets import DEMOGRAPHICS
 
 pytestmark = pytest.mark.shared_data
 
@@ -72,8 +72,8 @@ def test_profiles_map_other_layouts(shared_data: Path):
     msg += r2
     from PIL import Image
 
+    from bench.packets import finger_path
     from enrollment.batch.nist_write import finger_record
-    from tests.packets import finger_path
 
     msg += finger_record(1, 1, Image.open(finger_path(shared_data, 1)), 500, "type14-raw")
     record = read_transaction(bytes(msg.NIST), load_profile("ebts"))

@@ -19,6 +19,7 @@ from api.raqibni.routes import PUBLIC as RAQIBNI_PATHS
 from api.ratelimit import RateLimiter
 from api.routes import all_routers
 from enrollment.decider import Decider
+from identity.biometrics import extraction_pool
 from identity.biometrics.gallery import make_gallery
 from identity.platform.db import get_engine, read_engine, read_session_factory, session_factory
 from identity.platform.settings import Settings, get_settings
@@ -53,7 +54,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         loader = threading.Thread(target=_load_gallery, args=(app,), daemon=True,
                                   name="gallery-loader")
         loader.start()
+        pool = extraction_pool.start(settings)
         yield
+        extraction_pool.stop(pool)
         loader.join()
         if app.state.gallery.ready and app.state.decider.lease.held:
             app.state.gallery.snapshot()

@@ -15,6 +15,7 @@ keys_app = typer.Typer(help="API keys (shown once, stored as HMAC hashes).", no_
 app.add_typer(keys_app, name="keys")
 app.add_typer(ration_app, name="ration")  # the ration card (issue 9)
 app.command("rebuild-index")(cli_matching.rebuild_index)
+app.command("reextract")(cli_matching.reextract)
 app.add_typer(cli_matching.eval_app, name="eval")
 app.add_typer(cli_matching.bench_app, name="bench")
 app.add_typer(shares_app)  # `hawiya shares --rules ... --heirs JSON`

@@ -18,10 +18,17 @@ def import_records(
     workers: int | None = typer.Option(None, help="extraction processes (0: in this process; "
                                        "default: CPU count - 1)"),
     out: Path | None = typer.Option(None, help="report folder (default: DATA_DIR/imports/job-N)"),
+    profile: str | None = typer.Option(None, help="Type-2 mapping profile: a name in "
+                                       "enrollment/batch/profiles or a .toml path (default: "
+                                       "the register's own, else hawiya)"),
+    cluster: str | None = typer.Option(None, help="Ray address (auto, ray://host:10001, or "
+                                       "local): extraction as Ray tasks; default: the local "
+                                       "process pool"),
 ) -> None:
     """Import a legacy register: dedup every record, issue/match/hold, link legacy numbers.
 
-    Resumable: run the same command again after any interruption. Prints the report JSON."""
+    Resumable: run the same command again after any interruption (it also decides the held
+    records a clerk has completed). Prints the report JSON."""
     from enrollment.batch.job import run_import
     from identity.platform.db import get_engine
     from identity.platform.errors import DomainError
@@ -35,7 +42,7 @@ def import_records(
     upgrade(engine)
     try:
         report = run_import(source, register, engine=engine, settings=settings,
-                            workers=workers, out_dir=out)
+                            workers=workers, out_dir=out, profile=profile, cluster=cluster)
     except DomainError as exc:
         typer.echo(f"error: {exc.message} ({exc.code})", err=True)
         raise typer.Exit(2) from exc
@@ -66,6 +73,36 @@ def make_batch(
                            "folders": truth["folders"]}, ensure_ascii=False))
 
 
+def import_complete(
+    job: int = typer.Argument(..., help="import job id (report.json: job_id)"),
+    key: str | None = typer.Argument(None, help="record key of a held record; none: list holds"),
+    item: list[str] = typer.Option([], "--set", help="demographic item=value (repeatable)"),
+    clerk: str = typer.Option("clerk", help="who completes the record"),
+) -> None:
+    """List a job's records held for a clerk, or complete one (``--set mother_name=...``);
+    the next ``hawiya import`` of the same source decides the completed ones."""
+    from enrollment.batch import intake
+    from identity.platform.db import get_engine, session_factory
+    from identity.platform.errors import DomainError
+    from identity.platform.settings import get_settings
+
+    engine = get_engine(get_settings().resolved_database_url)
+    with session_factory(engine)() as session:
+        if key is None:
+            typer.echo(json.dumps(intake.holds(session, job_id=job), indent=2,
+                                  ensure_ascii=False))
+            return
+        pairs = dict(part.partition("=")[::2] for part in item)
+        try:
+            held = intake.complete(session, job_id=job, record_key=key, items=pairs, clerk=clerk)
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message} ({exc.code})", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(json.dumps({"record_key": held.record_key, "status": held.status,
+                               "missing": held.missing}, ensure_ascii=False))
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_records)
+    app.command("import-complete")(import_complete)
     app.command("make-batch")(make_batch)

@@ -39,6 +39,30 @@ def rebuild_index() -> None:
     typer.echo(json.dumps({"faces": faces, "fingers": fingers}))
 
 
+def reextract(limit: int | None = typer.Option(None, help="at most this many samples")) -> None:
+    """Templates of the current extractor versions from the stored (encrypted) samples; run
+    with the server stopped (it takes the deciding lease), then start the server: its indexes
+    are rebuilt from the database. Resumable."""
+    from rich.progress import Progress
+
+    from identity.biometrics import extraction_pool
+    from identity.biometrics.reextract import reextract as run
+    from identity.platform.db import session_scope
+    from identity.platform.settings import get_settings
+
+    settings = get_settings()
+    pool = extraction_pool.start(settings)
+    try:
+        with session_scope() as session, Progress(transient=False) as progress:
+            task = progress.add_task("samples", total=limit)
+            counts = run(session, max_pixels=settings.max_image_pixels,
+                         lease_seconds=settings.decider_lease_seconds, limit=limit,
+                         progress=lambda n: progress.advance(task, n))
+    finally:
+        extraction_pool.stop(pool)
+    typer.echo(json.dumps(counts))
+
+
 @eval_app.command("fingers")
 def eval_fingers(db: Path = typer.Option(..., help="folder of NNN_I.tif images"),
                  out: Path = typer.Option(..., help="JSON results file")) -> None:

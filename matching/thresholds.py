@@ -32,6 +32,26 @@ _ROWS: list[Threshold] = [
         "median 103), none below the gate (.venv/bin/python -m bench.face_eval, face_box_px)",
     ),
     Threshold(
+        name="face.detect_max_side",
+        value=1024.0,
+        direction="size",
+        calibrated_for="cost bound, not an error-rate fit: face detection runs on a copy whose "
+        "longer side is at most this many pixels (the box is scaled back and the face encoded "
+        "from the full image). At 1024 a face of the 60 px gate in a 4096-px photo is 15 px on "
+        "the copy: enrollment photos are framed on the face, so this only bounds the work an "
+        "oversized upload can cause (a blank 4096 x 4096 PNG: 20 s before, see bench.attack_mix)",
+        data="LFW folds 1-5 (250x250) are below it: EER unchanged (bench.face_eval)",
+    ),
+    Threshold(
+        name="face.upsample_max_pixels",
+        value=500_000.0,
+        direction="size",
+        calibrated_for="cost bound: the 2x-upsampled second HOG pass (faces of 40-80 px) only "
+        "on detection copies of at most this many pixels (a 600 x 800 ID photo is 480k); a "
+        "larger image with no face found at 1x is no_face at once",
+        data="LFW folds 1-5, 250x250: every image may still be upsampled (bench.face_eval)",
+    ),
+    Threshold(
         name="face.match_distance",
         value=0.547,
         direction="lower is more similar (L2 distance of dlib encodings)",

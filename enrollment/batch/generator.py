@@ -41,7 +41,7 @@ _SURNAMES = ("الجبوري", "التميمي", "العبيدي", "الدليم
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
 MALFORMED = (("truncated_nist", "nist_malformed"), ("junk", "nist_malformed"),
              ("corrupt_wsq", "corrupt_image"), ("no_type2", "nist_missing_record"),
-             ("latin_names", "invalid_demographics"))
+             ("future_birth", "invalid_demographics"))
 
 
 @dataclass
@@ -54,6 +54,7 @@ class BatchSpec:
     malformed: int = 0
     finger_format: str = "type14-wsq"
     seed: int = 7
+    incomplete: int = 0  # records with no mother's line (2.019): held for a clerk
 
 
 def _finger_groups(fingers: int) -> list[tuple[str, int, list[int]]]:
@@ -135,8 +136,8 @@ def _malformed(w: _Writer, kind: str, reason: str, good: bytes) -> None:
         payload = bytes(w.rng.randrange(256) for _ in range(2048))
     else:
         finger = Image.open(w.data / "fingerprints" / FVC_SETS[0][0] / "101_1.tif")
-        if kind == "latin_names":
-            demo = dict(demo, given_name="Ahmed")
+        if kind == "future_birth":
+            demo = dict(demo, birth_date="2099-01-01")
         payload = write_transaction(number=number, register=register, demographics=demo,
                                     face_jpeg=None, fingers={1: (finger, 500)},
                                     finger_format="type14-wsq")
@@ -188,8 +189,53 @@ def make_batch(out: Path, data: Path, spec: BatchSpec) -> dict[str, Any]:
         for i in range(spec.malformed):
             kind, reason = MALFORMED[i % len(MALFORMED)]
             _malformed(w, kind, reason, good)
+    for _ in range(spec.incomplete):
+        demo = {k: v for k, v in _demographics(rng).items()
+                if k not in ("mother_name", "maternal_grandfather_name")}
+        face = faces[0][-1]
+        w.person_record(LEGACY_REGISTERS[0], -1, demo, face, None, impression=1, expect="held")
     folders = {r: str(Path(out) / r) for r in LEGACY_REGISTERS if w.count[r]}
     truth = {"spec": asdict(spec), "folders": folders, "records": w.records,
              "clusters": clusters}
     (Path(out) / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False))
     return truth
+
+
+def slap(images: list[Image.Image], gap: int = 24) -> Image.Image:
+    """A plain impression of several fingers: the images side by side on white, ``gap``
+    pixels apart (what ``matching.fingerprint.slaps.segment`` splits)."""
+    grey = [im.convert("L") for im in images]
+    height = max(im.height for im in grey)
+    width = sum(im.width for im in grey) + gap * (len(grey) + 1)
+    out = Image.new("L", (width, height + 2 * gap), 255)
+    x = gap
+    for im in grey:
+        out.paste(im, (x, gap + (height - im.height) // 2))
+        x += im.width + gap
+    return out
+
+
+def ten_print_card(data: Path, *, number: str, register: str, demographics: dict[str, Any],
+                   fvc_set: str = "FVC2002_DB1_B", impression: int = 1,
+                   swap: tuple[int, int] | None = None) -> bytes:
+    """A ten-print card of one FVC "person" (fingers 101-110 = positions 1-10): rolls from
+    ``impression``, plain impressions 11-15 from the next one (thumbs, the two four-finger
+    slaps in ``slaps.SLAPS`` order). ``swap``: two roll positions printed in each other's
+    box (the card error the plain impressions catch)."""
+    from matching.fingerprint.slaps import SLAPS
+
+    ppi = dict(FVC_SETS)[fvc_set]
+    folder = Path(data) / "fingerprints" / fvc_set
+
+    def finger(pos: int, imp: int) -> Image.Image:
+        return Image.open(folder / f"{100 + pos}_{imp}.tif").convert("L")
+
+    rolls = {pos: (finger(pos, impression), ppi) for pos in range(1, 11)}
+    if swap is not None:
+        a, b = swap
+        rolls[a], rolls[b] = rolls[b], rolls[a]
+    plain = {pos: (slap([finger(p, impression + 1) for p in order]), ppi)
+             for pos, order in SLAPS.items()}
+    return write_transaction(number=number, register=register, demographics=demographics,
+                             face_jpeg=None, fingers={**rolls, **plain},
+                             finger_format="type14-raw")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,6 +29,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from enrollment.batch import intake
+from enrollment.batch.profiles import load_profile
 from enrollment.batch.progress import ImportProgress
 from enrollment.batch.records import Prepared, Task
 from enrollment.batch.report import write_report
@@ -109,20 +112,38 @@ def _start_job(session: Session, source: Path, register: str, total: int) -> tup
     return job.id, len(job.run_starts)
 
 
+def _stream(tasks: list[Task], workers: int, cluster: str | None) -> Iterator[Prepared]:
+    if cluster:
+        from enrollment.batch.cluster import ray_stream
+
+        return ray_stream(tasks, cluster)
+    return prepared_stream(tasks, workers)
+
+
 def run_import(source: Path, register: str, *, engine: Engine, settings: Settings,
                workers: int | None = None, out_dir: Path | None = None,
-               bar: bool | None = None, actor: str = "import") -> dict[str, Any]:
+               bar: bool | None = None, actor: str = "import", profile: str | None = None,
+               cluster: str | None = None) -> dict[str, Any]:
     """Import every record of ``source`` into ``register``; return the report (also written
-    as ``report.json``, ``report.html`` and ``rejects.csv`` under ``out_dir``)."""
+    as ``report.json``, ``report.html`` and ``rejects.csv`` under ``out_dir``).
+
+    ``profile``: the Type-2 mapping profile of NIST files (``profiles``; default: the
+    register's own, else ``hawiya``). ``cluster``: a Ray address (``auto``, ``ray://...``,
+    or ``local`` for a Ray instance of this machine): extraction runs as Ray tasks
+    (``cluster``) instead of the local process pool; decisions stay here, in order."""
     if register not in LEGACY_REGISTERS:
         raise Invalid(f"register must be one of {', '.join(LEGACY_REGISTERS)}",
                       code="bad_register")
     source = source.resolve()
-    tasks = list_tasks(source, register, max_pixels=settings.max_image_pixels)
+    mapping = load_profile(profile, register)
+    tasks = list_tasks(source, register, max_pixels=settings.max_image_pixels, profile=mapping)
     workers = default_workers() if workers is None else workers
     sessions = session_factory(engine)
     with sessions() as session:
         job_id, run = _start_job(session, source, register, len(tasks))
+        completed = intake.release_completed(session, job_id=job_id)
+        for task in tasks:
+            task.completed = completed.get(task.key, {})
         done = set(session.scalars(select(ImportRecord.record_key)
                                    .where(ImportRecord.job_id == job_id)))
         decider = Decider(make_gallery(settings),
@@ -132,12 +153,25 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         try:
             decider.gallery.load(session)
             todo = [t for t in tasks if t.key not in done]
+            cpu: dict[str, float] = {}
+            runs = 0
             with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id,
                                 bar=bar) as bar_:
-                for prep in prepared_stream(todo, workers):
-                    row = commit_record(session, job_id=job_id, run=run, register=register,
-                                        prep=prep, decider=decider,
-                                        actor=f"{actor}:{register}")
+                for prep in _stream(todo, workers, cluster):
+                    for stage, seconds in prep.stages.items():
+                        cpu[stage] = cpu.get(stage, 0.0) + seconds
+                    started = time.process_time()
+                    intake.record_flags(session, job_id=job_id, prep=prep)
+                    if prep.hold is not None:
+                        row = intake.hold(session, job_id=job_id, run=run, prep=prep)
+                    else:
+                        row = commit_record(session, job_id=job_id, run=run,
+                                            register=register, prep=prep, decider=decider,
+                                            actor=f"{actor}:{register}")
+                        if prep.key in completed:
+                            intake.mark_imported(session, job_id=job_id, record_key=prep.key)
+                    cpu["writer"] = cpu.get("writer", 0.0) + time.process_time() - started
+                    runs += 1
                     bar_.advance(row.status, key=row.record_key, reason=row.reason)
             decider.gallery.snapshot()
         finally:
@@ -149,4 +183,8 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job.finished_at = utcnow()
         session.commit()
         out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"
-        return write_report(session, job, out)
+        report = write_report(session, job, out)
+        # CPU seconds per record of this run by stage: read/decode/extract/plain in the
+        # workers (whichever process ran them), writer = search + decision + commit here.
+        report["cpu_s_per_record"] = {k: round(v / max(1, runs), 4) for k, v in cpu.items()}
+        return report

@@ -3,17 +3,21 @@
 One file = one person's record. The records used, per ANSI/NIST-ITL 1-2011:
 
 - Type-1: ``1.015 DCS`` names the character encoding; ``3^UTF-8`` is expected for Arabic text
-  (without it, text is read as Latin-1 and Arabic names fail validation).
-- Type-2 (user-defined; this is the Hawiya legacy-import profile):
-  ``2.010`` register (optional; must equal ``--register``), ``2.011`` legacy document number,
-  ``2.018`` names ``given^father^grandfather^surname``, ``2.019`` ``mother^maternal
-  grandfather``, ``2.020`` birthplace (governorate), ``2.022`` birth date ``YYYYMMDD``,
-  ``2.024`` sex ``M``/``F``.
-- Type-4 (binary, 500 ppi class): IMP, FGP (first byte = finger position 1-10), ISR, HLL, VLL,
+  (without it, text is read as Latin-1), unless the register's profile names another.
+- Type-2 (user-defined): read through the register's mapping profile (``profiles``); the
+  default ``hawiya`` profile: ``2.010`` register (optional; must equal ``--register``),
+  ``2.011`` legacy document number, ``2.018`` names ``given^father^grandfather^surname``,
+  ``2.019`` ``mother^maternal grandfather``, ``2.020`` birthplace (governorate), ``2.022``
+  birth date ``YYYYMMDD``, ``2.024`` sex ``M``/``F``. Items a record lacks are left out (the
+  record is held for a clerk, not rejected).
+- Type-4 (binary, 500 ppi class): IMP, FGP (first byte = finger position 1-15), ISR, HLL, VLL,
   GCA (0 uncompressed 8-bit, 1 WSQ) and the image.
 - Type-14: ``14.006/007`` HLL/VLL, ``14.008`` SLC (1 = ppi, 2 = ppcm), ``14.009`` THPS,
   ``14.011`` CGA (``NONE``, ``WSQ20``, ``PNG``), ``14.013`` FGP, ``14.018`` AMP
   (``position^XX`` amputated, ``position^UP`` unable to print), ``14.999`` the image.
+- Finger positions 1-10 are the rolled fingers; 11-15 the plain impressions of a ten-print
+  card (11/12 right/left thumb, 13/14 right/left four-finger slap, 15 both thumbs): kept in
+  ``LegacyRecord.plain`` to check the rolls' order (``plain``), never a reason to refuse.
 - Type-10: ``10.003`` IMT ``FACE``, ``10.011`` CGA (``JPEGB``, ``JPEGL``, ``PNG``), ``10.999``.
 
 Uncompressed pixels become PNG (with their resolution); WSQ stays WSQ when it is 500 ppi and is
@@ -35,27 +39,30 @@ WSQ_PPI = 500
 _AMP = {"XX": "amputated", "UP": "unusable"}
 
 
-def _text(value: Any, utf8: bool) -> str:
+def _text(value: Any, encoding: str | None) -> str:
+    """A field's text: nistitl hands bytes over as Latin-1 characters; ``encoding`` (None:
+    Latin-1 as it is) decodes them."""
     text = str(value or "")
-    if utf8:
+    if encoding and encoding.lower().replace("_", "-") not in ("latin-1", "iso-8859-1"):
         try:
-            return text.encode("latin-1").decode("utf-8")
+            return text.encode("latin-1").decode(encoding)
         except (UnicodeEncodeError, UnicodeDecodeError) as exc:
-            raise RecordRejected("nist_bad_field", "text is not valid UTF-8") from exc
+            raise RecordRejected("nist_bad_field", f"text is not valid {encoding}") from exc
     return text
 
 
-def _items(record: Any, tag: int, utf8: bool) -> list[str]:
+def _items(record: Any, tag: int, utf8: bool | str | None) -> list[str]:
     """All values of a field, flattened (subfields and items), decoded."""
+    encoding = "utf-8" if utf8 is True else utf8 or None
     field = record[tag]
     if field is None:
         return []
     value = field.value
     if not isinstance(value, list):
-        return [_text(value, utf8)]
+        return [_text(value, encoding)]
     out: list[str] = []
     for sub in value:
-        out.extend(_text(v, utf8) for v in (sub if isinstance(sub, list) else [sub]))
+        out.extend(_text(v, encoding) for v in (sub if isinstance(sub, list) else [sub]))
     return out
 
 
@@ -135,30 +142,57 @@ def _type14(rec: Any, missing: dict[int, str]) -> tuple[int, bytes] | None:
     raise RecordRejected("unsupported_media_type", f"Type-14 compression {cga!r} is not supported")
 
 
-def _demographics(t2: Any, utf8: bool) -> tuple[str, str | None, dict[str, Any]]:
-    number = "".join(_items(t2, 11, utf8)).strip()
+def _values(t2: Any, tag: int, spec: Any, encoding: str | None) -> dict[str, str]:
+    """The profile items one Type-2 field gives (empty values left out)."""
+    if isinstance(spec, dict):
+        text = "".join(_items(t2, tag, encoding)).strip()
+        items, sep = list(spec["items"]), str(spec.get("split", ""))
+        parts = [p.strip() for p in text.split(sep)] if text and sep else [text] if text else []
+        if len(parts) > len(items):  # a name with the separator in it: the rest is the last
+            parts = [*parts[: len(items) - 1], sep.join(parts[len(items) - 1:])]
+    else:
+        items = list(spec) if isinstance(spec, list) else [spec]
+        parts = [p.strip() for p in _items(t2, tag, encoding)]
+        if len(items) == 1:
+            parts = ["".join(parts).strip()]
+    return {item: part for item, part in zip(items, parts, strict=False) if part}
+
+
+def _date(raw: str, fmt: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(raw, fmt).date().isoformat()
+    except ValueError:
+        return raw  # left as read: validation names it
+
+
+def _demographics(t2: Any, profile: dict[str, Any], dcs_utf8: bool) -> tuple[str, str | None,
+                                                                          dict[str, Any]]:
+    enc = profile["encoding"]
+    encoding = ("utf-8" if dcs_utf8 else None) if enc == "dcs" else enc
+    got: dict[str, str] = {}
+    for key, spec in profile["fields"].items():
+        got.update(_values(t2, int(key.partition(".")[2]), spec, encoding))
+    number = got.pop("legacy_number", "")
     if not number:
-        raise RecordRejected("nist_bad_field", "no legacy document number (2.011)")
-    register = "".join(_items(t2, 10, utf8)).strip() or None
-    names = _items(t2, 18, utf8)
-    mother = _items(t2, 19, utf8)
-    if len(names) != 4 or len(mother) != 2:
-        raise RecordRejected("nist_bad_field", "2.018 needs 4 names and 2.019 needs 2")
-    dob = "".join(_items(t2, 22, utf8)).strip()
-    if len(dob) != 8 or not dob.isdigit():
-        raise RecordRejected("nist_bad_field", "birth date (2.022) must be YYYYMMDD")
-    demo = {
-        "given_name": names[0], "father_name": names[1], "grandfather_name": names[2],
-        "surname": names[3], "mother_name": mother[0], "maternal_grandfather_name": mother[1],
-        "birthplace": "".join(_items(t2, 20, utf8)).strip(),
-        "birth_date": f"{dob[:4]}-{dob[4:6]}-{dob[6:]}",
-        "sex": "".join(_items(t2, 24, utf8)).strip(),
-    }
-    return number, register, demo
+        raise RecordRejected("nist_bad_field", "no legacy document number "
+                             f"(profile {profile['name']})")
+    register = got.pop("register", None)
+    if "birth_date" in got:
+        got["birth_date"] = _date(got["birth_date"], profile["date_format"])
+    if "sex" in got:
+        got["sex"] = profile["values"].get("sex", {}).get(got["sex"], got["sex"])
+    return number, register, got
 
 
-def read_transaction(data: bytes) -> LegacyRecord:
-    """Parse one transaction file into a legacy record; raise ``RecordRejected`` with a reason."""
+def read_transaction(data: bytes, profile: dict[str, Any] | None = None) -> LegacyRecord:
+    """Parse one transaction file into a legacy record (Type-2 through ``profile``, default
+    ``hawiya``); raise ``RecordRejected`` with a reason."""
+    if profile is None:
+        from enrollment.batch.profiles import load_profile
+
+        profile = load_profile(None)
     msg = nistitl.Message()
     try:
         msg.parse(data)
@@ -176,7 +210,7 @@ def read_transaction(data: bytes) -> LegacyRecord:
     t2s = list(msg.iter(2))
     if len(t2s) != 1:
         raise RecordRejected("nist_missing_record", f"expected one Type-2 record, found {len(t2s)}")
-    number, register, demo = _demographics(t2s[0], utf8)
+    number, register, demo = _demographics(t2s[0], profile, utf8)
     record = LegacyRecord(legacy_number=number, demographics=demo, register=register)
     for rec in msg:
         if rec.type == 4:
@@ -196,11 +230,12 @@ def read_transaction(data: bytes) -> LegacyRecord:
             continue
         else:
             continue
-        if not 1 <= pos <= 10:
-            raise RecordRejected("nist_bad_field", f"finger position {pos} is not 1-10")
-        if pos in record.fingers:
+        if not 1 <= pos <= 15:
+            raise RecordRejected("nist_bad_field", f"finger position {pos} is not 1-15")
+        into = record.fingers if pos <= 10 else record.plain
+        if pos in into:
             raise RecordRejected("nist_bad_field", f"finger position {pos} appears twice")
-        record.fingers[pos] = image
+        into[pos] = image
     if record.face is None and not record.fingers:
         raise RecordRejected("nist_missing_record", "no Type-4, Type-14 or Type-10 image")
     return record

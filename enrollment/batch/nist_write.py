@@ -42,13 +42,17 @@ def _type2(idc: int, number: str, register: str | None, demo: dict[str, Any]) ->
     if register:
         r2 += nistitl.Field(2, 10, register)
     r2 += nistitl.Field(2, 11, _utf8(number))
-    names = [demo["given_name"], demo["father_name"], demo["grandfather_name"], demo["surname"]]
+    names = [demo.get(k, "") for k in ("given_name", "father_name", "grandfather_name",
+                                         "surname")]
     r2 += nistitl.Field(2, 18, [[_utf8(n) for n in names]])
-    r2 += nistitl.Field(2, 19, [[_utf8(demo["mother_name"]),
-                                 _utf8(demo["maternal_grandfather_name"])]])
-    r2 += nistitl.Field(2, 20, _utf8(demo["birthplace"]))
-    r2 += nistitl.Field(2, 22, str(demo["birth_date"]).replace("-", ""))
-    r2 += nistitl.Field(2, 24, demo["sex"])
+    mother = [demo.get("mother_name", ""), demo.get("maternal_grandfather_name", "")]
+    if any(mother):  # an incomplete record lacks the line
+        r2 += nistitl.Field(2, 19, [[_utf8(n) for n in mother]])
+    for tag, key in ((20, "birthplace"), (24, "sex")):
+        if demo.get(key):
+            r2 += nistitl.Field(2, tag, _utf8(str(demo[key])))
+    if demo.get("birth_date"):
+        r2 += nistitl.Field(2, 22, str(demo["birth_date"]).replace("-", ""))
     return r2
 
 
@@ -95,7 +99,8 @@ def write_transaction(*, number: str, register: str | None, demographics: dict[s
                       tcn: str = "") -> bytes:
     """One person's transaction: Type-1, Type-2, a Type-4/14 per finger, a Type-10 face.
 
-    ``fingers``: position -> (greyscale image, its resolution in ppi). ``amputated``: positions
+    ``fingers``: position (1-10 rolled, 11-15 plain) -> (greyscale image, its resolution in
+    ppi). ``amputated``: positions
     declared in a Type-14 AMP field (written only with a Type-14 format).
     """
     if finger_format not in FINGER_FORMATS:

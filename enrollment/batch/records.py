@@ -48,6 +48,7 @@ class LegacyRecord:
     face: bytes | None = None
     fingers: dict[int, bytes] = field(default_factory=dict)
     missing_fingers: dict[int, str] = field(default_factory=dict)
+    plain: dict[int, bytes] = field(default_factory=dict)  # plain impressions, positions 11-15
 
 
 @dataclass
@@ -61,11 +62,14 @@ class Task:
     path: str = ""  # NIST file
     row: dict[str, str] = field(default_factory=dict)  # CSV row
     base_dir: str = ""  # CSV: image paths are relative to the manifest's folder
+    profile: dict[str, Any] | None = None  # NIST Type-2 mapping profile (None: hawiya)
+    completed: dict[str, Any] = field(default_factory=dict)  # a clerk's completion of a hold
 
 
 @dataclass
 class Prepared:
-    """A worker's result: a packet with its templates, or a rejection; with its timing."""
+    """A worker's result: a packet with its templates, or a rejection, or a hold (incomplete
+    demographics: ``hold`` names what is missing); card flags; timings by stage."""
 
     key: str
     legacy_number: str | None = None
@@ -74,3 +78,6 @@ class Prepared:
     reason: str | None = None
     detail: str | None = None
     extract_s: float = 0.0
+    hold: dict[str, Any] | None = None  # {"missing": [...], "demographics": {...as read}}
+    flags: list[dict[str, Any]] = field(default_factory=list)  # {"code", "detail"}
+    stages: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.dedup import DuplicateCandidate
+from models.import_intake import ImportFlag
 from models.imports import ImportJob, ImportRecord
 from models.person import LegacyId, Person
 
@@ -148,6 +149,9 @@ def build_report(session: Session, job: ImportJob) -> dict[str, Any]:
             "search_s_per_record": sum(r.search_s for r in decided) / max(1, len(decided)),
         },
         "throughput": {"records_per_hour": len(rows) / hours if hours > 0 else 0.0},
+        "held_for_clerk": sum(r.status == "held" for r in rows),
+        "flags": dict(sorted(Counter(session.scalars(
+            select(ImportFlag.code).where(ImportFlag.job_id == job.id))).items())),
     }
 
 

@@ -16,6 +16,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from enrollment.batch import nist
 from enrollment.batch.records import MAX_FILE_BYTES, LegacyRecord, RecordRejected, Task
@@ -50,12 +51,15 @@ def _nist_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def list_tasks(source: Path, register: str, *, max_pixels: int) -> list[Task]:
-    """Every record of the source, in a stable order (the order decisions are made in)."""
+def list_tasks(source: Path, register: str, *, max_pixels: int,
+               profile: dict[str, Any] | None = None) -> list[Task]:
+    """Every record of the source, in a stable order (the order decisions are made in).
+    ``profile``: the Type-2 mapping profile of NIST files (``profiles``; None: hawiya)."""
     kind = source_kind(source)
     if kind == "nist":
         return [Task(key=_key(p.relative_to(source).as_posix()), kind="nist", register=register,
-                     max_pixels=max_pixels, path=str(p)) for p in _nist_files(source)]
+                     max_pixels=max_pixels, path=str(p), profile=profile)
+                for p in _nist_files(source)]
     if source.stat().st_size > MAX_MANIFEST_BYTES:
         raise Invalid("the manifest is too large", code="bad_import_source")
     with source.open(encoding="utf-8", newline="") as fh:
@@ -108,7 +112,8 @@ def _csv_record(task: Task) -> LegacyRecord:
         raise RecordRejected("csv_bad_row", "empty legacy_number")
     record = LegacyRecord(
         legacy_number=number,
-        demographics={k: row.get(k, "").strip() for k in DEMOGRAPHIC_COLUMNS},
+        demographics={k: row.get(k, "").strip() for k in DEMOGRAPHIC_COLUMNS
+                      if row.get(k, "").strip()},
         register=row.get("register", "").strip() or None,
         face=_image(base, row.get("face", "")),
         missing_fingers=_missing(row.get("missing_fingers", "")),
@@ -127,7 +132,7 @@ def read_record(task: Task) -> LegacyRecord:
     if task.kind == "csv":
         return _csv_record(task)
     data = _read_file(Path(task.path))
-    return nist.read_transaction(data)
+    return nist.read_transaction(data, task.profile)
 
 
 def manifest_bytes(rows: list[dict[str, str]]) -> bytes:

@@ -1,9 +1,10 @@
 """Uploads → templates: the one path from image bytes to face and finger templates.
 
 Enrollment packets, 1:1 verify probes, heirs probes and ration receipts all come through
-``prepare``: strict decoding (``identity.platform.media``), then the face encoder and one batched
-LEADER call for the fingers (each finger resampled and segmented once, inside
-``matching.fingerprint.extract_templates``). Every failing sample is named in one ``Invalid``
+``prepare``: strict decoding (``identity.platform.media``), then the face encoder and LEADER
+(each finger resampled and segmented once, inside ``matching.fingerprint.extract_templates``)
+in a worker of the bounded extraction pool (``extraction_pool``) or, without one, in the
+calling thread. Every failing sample is named in one ``Invalid``
 with its reason; nothing here touches the database (extraction is slow: call it before opening
 a transaction).
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from identity.biometrics import extraction_pool
 from identity.platform.errors import DomainError, Invalid
 from identity.platform.media import FACE_TYPES, FINGER_TYPES, DecodedImage, decode
 from matching import face as face_engine
@@ -83,6 +85,9 @@ def decode_capture(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixe
     """
     if face is None and not fingers:
         raise Invalid("submit a face and/or at least one finger", code="empty_probe")
+    pool = extraction_pool.current()
+    if pool is not None:
+        pool.check_capacity()  # refuse before decoding when extraction is full (503)
     bad = sorted(set(fingers) - set(FINGER_POSITIONS))
     if bad:
         raise Invalid(f"finger positions are 1-10, got {bad}", code="invalid_finger_position")
@@ -99,34 +104,70 @@ def decode_capture(face: bytes | None, fingers: Mapping[int, bytes], *, max_pixe
     return out
 
 
+def _run(job: extraction_pool.Job) -> extraction_pool.Outcome:
+    pool = extraction_pool.current()
+    return pool.run(job) if pool is not None else extraction_pool.run_job(job)
+
+
+def plain_templates(plain: Mapping[int, bytes], *, max_pixels: int
+                    ) -> dict[int, list[finger_engine.FingerTemplate | None]]:
+    """Templates of the fingers of a card's plain impressions (positions 11-15), in
+    ``matching.fingerprint.slaps.SLAPS`` order (``None`` for a finger that did not extract).
+    An impression that does not decode or segment is left out: the card is then not checked
+    on it (plain impressions never refuse a record)."""
+    from matching.fingerprint import slaps
+
+    owners: list[int] = []
+    images: list[np.ndarray] = []
+    for pos, raw in sorted(plain.items()):
+        if pos not in slaps.SLAPS:
+            continue
+        try:
+            img = decode(raw, FINGER_TYPES, max_pixels=max_pixels, grey=True)
+        except DomainError:
+            continue
+        parts = slaps.segment(img.pixels, img.dpi or DEFAULT_FINGER_DPI, len(slaps.SLAPS[pos]))
+        for part in parts or []:
+            owners.append(pos)
+            images.append(part)
+    if not images:
+        return {}
+    _, results = _run(extraction_pool.Job(face=None, fingers=images, dpis=[500] * len(images)))
+    out: dict[int, list[finger_engine.FingerTemplate | None]] = {}
+    for pos, res in zip(owners, results, strict=True):
+        out.setdefault(pos, []).append(None if isinstance(res, tuple) else res)
+    return out
+
+
 def extract(capture: Capture, *, failure_code: str) -> Probe:
-    """Templates of a decoded capture: the face encoder, then one batched LEADER call for the
-    fingers. Raises ``Invalid`` (422, ``failure_code``) naming every sample that failed
-    (``details``: sample, reason, message), those ``decode_capture`` collected included."""
+    """Templates of a decoded capture: the face encoder and LEADER, in a worker of the
+    extraction pool when the process has one (``extraction_pool``: 503 ``extraction_busy``
+    when it is full), else in this thread. Raises ``Invalid`` (422, ``failure_code``) naming
+    every sample that failed (``details``: sample, reason, message), those ``decode_capture``
+    collected included."""
     failures = list(capture.failures)
     out = Probe()
-    if 0 in capture.images:
-        raw, img = capture.images[0]
-        try:
-            enc = face_engine.encode_face(img.pixels)
-            out.face = enc
-            out.samples.append(Sample("face", 0, raw, img, enc.to_bytes(), enc.extractor,
-                                      enc.version))
-        except face_engine.FaceQualityError as exc:
-            failures.append(_failure(0, exc.reason, str(exc)))
     positions = sorted(p for p in capture.images if p != 0)
-    if positions:
-        results = finger_engine.extract_templates(
-            [capture.images[p][1].pixels for p in positions],
-            [capture.images[p][1].dpi or DEFAULT_FINGER_DPI for p in positions])
-        for pos, res in zip(positions, results, strict=True):
-            if isinstance(res, finger_engine.FingerQualityError):
-                failures.append(_failure(pos, res.reason, str(res)))
-                continue
-            raw, img = capture.images[pos]
-            out.finger_templates[pos] = res
-            out.samples.append(Sample("finger", pos, raw, img, res.to_bytes(), res.extractor,
-                                      res.version))
+    job = extraction_pool.Job(
+        face=capture.images[0][1].pixels if 0 in capture.images else None,
+        fingers=[capture.images[p][1].pixels for p in positions],
+        dpis=[capture.images[p][1].dpi or DEFAULT_FINGER_DPI for p in positions])
+    face, fingers = _run(job)
+    if isinstance(face, tuple):
+        failures.append(_failure(0, face[1], face[2]))
+    elif face is not None:
+        raw, img = capture.images[0]
+        out.face = face
+        out.samples.append(Sample("face", 0, raw, img, face.to_bytes(), face.extractor,
+                                  face.version))
+    for pos, res in zip(positions, fingers, strict=True):
+        if isinstance(res, tuple):
+            failures.append(_failure(pos, res[1], res[2]))
+            continue
+        raw, img = capture.images[pos]
+        out.finger_templates[pos] = res
+        out.samples.append(Sample("finger", pos, raw, img, res.to_bytes(), res.extractor,
+                                  res.version))
     if failures:
         failures.sort(key=lambda f: f["sample"] != "face")
         raise Invalid(f"{len(failures)} sample(s) failed the quality check", code=failure_code,

@@ -6,12 +6,15 @@ is imported; every decode here switches it off again and also checks the format'
 That is not enough for JPEG: a file cut short with an end marker (FF D9) appended decodes in
 Pillow without a word (libjpeg warns, then fills the rest with grey), so a JPEG must also decode
 through libjpeg-turbo in strict mode (``simplejpeg``), where any such warning is an error.
+
+Decodes run in parallel (no lock): the flag is only ever turned on by that import (once per
+process, restored at once by ``matching.face``; with the extraction pool it happens in the
+workers, never here), and a decode that finds it on afterwards is done again.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +24,6 @@ from identity.platform.errors import DomainError, UnsupportedMedia
 
 FACE_TYPES = ("image/jpeg", "image/png")
 FINGER_TYPES = ("image/png", "image/tiff", "image/x-wsq")
-_lock = threading.Lock()
 
 
 class DecodeError(DomainError):
@@ -79,6 +81,15 @@ def _dpi(img: Image.Image) -> int | None:
     return None
 
 
+def _load(data: bytes, max_pixels: int) -> Image.Image:
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    img = Image.open(io.BytesIO(data))
+    if img.width * img.height > max_pixels:
+        raise DecodeError("image has too many pixels", code="too_many_pixels")
+    img.load()
+    return img
+
+
 def decode(data: bytes, allowed: tuple[str, ...], *, max_pixels: int, grey: bool) -> DecodedImage:
     """Decode ``data`` strictly; raise ``UnsupportedMedia`` (415) or ``DecodeError`` (422)."""
     media_type = sniff(data)
@@ -90,12 +101,9 @@ def decode(data: bytes, allowed: tuple[str, ...], *, max_pixels: int, grey: bool
     if media_type == "image/x-wsq":
         import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
     try:
-        with _lock:
-            ImageFile.LOAD_TRUNCATED_IMAGES = False
-            img = Image.open(io.BytesIO(data))
-            if img.width * img.height > max_pixels:
-                raise DecodeError("image has too many pixels", code="too_many_pixels")
-            img.load()
+        img = _load(data, max_pixels)
+        if ImageFile.LOAD_TRUNCATED_IMAGES:  # turned on while this decode ran: decode again
+            img = _load(data, max_pixels)
     except DomainError:
         raise
     except Exception as exc:

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     # the request answers 503 with Retry-After.
     db_lock_timeout_seconds: float = 30.0
 
+    # Extraction (identity.biometrics.extraction_pool): worker processes (None: 2, or 0 -- in
+    # the request's thread -- when environment is "test"), jobs waiting beyond them before a
+    # 503 extraction_busy, seconds a sample may take before its worker is killed, the resident
+    # size past which a worker is replaced, and the LEADER runtime (auto: cuda > openvino).
+    extract_workers: int | None = None
+    extract_queue: int = 8
+    extract_sample_budget_s: float = 10.0
+    extract_worker_max_rss_mb: float = 1500.0
+    leader_backend: Literal["auto", "openvino", "onnxruntime", "cuda"] = "auto"
+
     # The deciding lease: seconds a deciding process holds it without renewing (after a crash
     # another process may decide this long after the last renewal).
     decider_lease_seconds: float = 30.0
@@ -124,6 +134,12 @@ class Settings(BaseSettings):
     @property
     def resolved_read_url(self) -> str:
         return self.database_read_url or self.resolved_database_url
+
+    @property
+    def extraction_workers(self) -> int:
+        if self.extract_workers is not None:
+            return max(0, self.extract_workers)
+        return 0 if self.environment == "test" else 2
 
     @property
     def index_dir(self) -> Path:

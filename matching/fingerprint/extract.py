@@ -1,8 +1,9 @@
 """From finger images to templates: quality gate, batched LEADER, minutiae, cylinders.
 
 The stages, in order: ``prepare`` (validate, resample to 500 dpi), ``check`` (size, ridge area),
-``detect`` (one LEADER call for the whole packet), ``decode`` (quality threshold, angle
-convention), ``make_template`` (MCC16b cylinders), then the minutiae/cylinder count gate.
+``detect`` (LEADER: one call per finger on a CPU, batched on a GPU), ``decode`` (quality
+threshold, angle convention), ``make_template`` (MCC16b cylinders), then the minutiae/cylinder
+count gate.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 
 from . import params as P
 from .errors import FingerQualityError
-from .loader import leader_session
+from .loader import LeaderModel, leader_session
 from .segmentation import ridge_area
 from .template import FingerTemplate, make_template
 
@@ -71,13 +72,13 @@ def _padded(images: list[np.ndarray]) -> tuple[int, int]:
     return -(-hmax // m) * m, -(-wmax // m) * m
 
 
-def _chunks(images: list[np.ndarray]) -> list[list[np.ndarray]]:
-    """Consecutive groups whose padded batch stays within ``LEADER_BATCH_PIXELS``."""
+def _chunks(images: list[np.ndarray], budget: int) -> list[list[np.ndarray]]:
+    """Consecutive groups whose padded batch stays within ``budget`` pixels."""
     groups: list[list[np.ndarray]] = []
     for im in images:
         if groups:
             h, w = _padded([*groups[-1], im])
-            if (len(groups[-1]) + 1) * h * w <= P.LEADER_BATCH_PIXELS:
+            if (len(groups[-1]) + 1) * h * w <= budget:
                 groups[-1].append(im)
                 continue
         groups.append([im])
@@ -85,16 +86,22 @@ def _chunks(images: list[np.ndarray]) -> list[list[np.ndarray]]:
 
 
 def detect(images500: list[np.ndarray]) -> list[np.ndarray]:
-    """LEADER on a batch of 500-dpi images: one network call per packet (split only when the
-    padded batch passes ``LEADER_BATCH_PIXELS``).
+    """LEADER on 500-dpi images. A CPU runner (``batched = False``) gets one finger per call,
+    padded to its own size; a batched runner (CUDA) gets consecutive groups within
+    ``LEADER_GPU_BATCH_PIXELS`` padded pixels (``LEADER_BATCH_PIXELS`` for any other).
 
     Returns per image an (n, 4) float32 array ``x, y, angle, quality`` of every detection with
     quality > 0 (angle in this engine's convention, see ``FingerTemplate``), best first.
     """
-    return [det for group in _chunks(images500) for det in _detect_batch(group)]
+    runner = leader_session()
+    if not getattr(runner, "batched", True):
+        return [det for im in images500 for det in _detect_batch(runner, [im])]
+    budget = P.LEADER_GPU_BATCH_PIXELS if getattr(runner, "name", "") == "cuda" \
+        else P.LEADER_BATCH_PIXELS
+    return [det for group in _chunks(images500, budget) for det in _detect_batch(runner, group)]
 
 
-def _detect_batch(images500: list[np.ndarray]) -> list[np.ndarray]:
+def _detect_batch(runner: LeaderModel, images500: list[np.ndarray]) -> list[np.ndarray]:
     H, W = _padded(images500)
     batch = np.empty((len(images500), H, W, 1), dtype=np.float32)
     offsets = []
@@ -105,7 +112,7 @@ def _detect_batch(images500: list[np.ndarray]) -> list[np.ndarray]:
         batch[i, :, :, 0] = float(np.median(border))
         batch[i, top : top + h, left : left + w, 0] = im
         offsets.append((top, left, h, w))
-    out = leader_session().run(None, {"input": batch})[0]
+    out = runner.run(None, {"input": batch})[0]
     results = []
     for i, (top, left, h, w) in enumerate(offsets):
         o = out[i, top : top + h, left : left + w]
@@ -139,7 +146,8 @@ def extract_templates(
     """Templates for the fingers of one packet, in order; a failing finger gets its error.
 
     ``images``: uint8 greyscale H x W arrays; ``dpis``: their resolutions. All images that pass
-    the quality gate go through LEADER in one batched call.
+    the quality gate go through LEADER (``detect``). A GPU caller batches by passing the fingers
+    of many records in one call.
     """
     if len(images) != len(dpis):
         raise ValueError("images and dpis differ in length")

@@ -52,3 +52,5 @@ MAX_MINUTIAE = 100  # keep the best MAX_MINUTIAE detections by LEADER quality
 # LEADER's activations take about 2.5 GB per million input pixels on CPU: a packet is one call
 # up to this many padded pixels (ten 500-dpi plain fingers of ~400 x 400), else split in order.
 LEADER_BATCH_PIXELS = 1_700_000
+# On a GPU (the ``cuda`` backend) a call takes this many padded pixels: ~64 fingers of 500 x 500.
+LEADER_GPU_BATCH_PIXELS = 16_000_000

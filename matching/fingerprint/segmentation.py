@@ -15,14 +15,16 @@ MAG_THRESHOLD = 0.18  # on the gradient magnitude of the [0,1]-normalised image
 MORPH_SIZE = 15  # opening/closing kernel, pixels
 
 
-def foreground_mask(image: np.ndarray) -> np.ndarray:
-    """Boolean ridge-area mask of a 500-dpi greyscale image (True = fingerprint)."""
+def ridge_mask(image: np.ndarray, close: bool = True) -> np.ndarray:
+    """Every ridge region of a 500-dpi greyscale image (uint8 0/1); ``close=False`` skips the
+    closing that fills holes, which would also bridge the narrow gaps between the fingers of
+    a slap."""
     import cv2
 
     img = image.astype(np.float32)
     lo, hi = np.percentile(img, [1.0, 99.0])
     if hi - lo < 1.0:
-        return np.zeros(image.shape, dtype=bool)
+        return np.zeros(image.shape, dtype=np.uint8)
     img = np.clip((img - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
     gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
@@ -30,7 +32,15 @@ def foreground_mask(image: np.ndarray) -> np.ndarray:
     mask = (mag > MAG_THRESHOLD).astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (MORPH_SIZE, MORPH_SIZE))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel) if close else mask)
+
+
+def foreground_mask(image: np.ndarray) -> np.ndarray:
+    """Boolean ridge-area mask of a 500-dpi greyscale image (True = fingerprint): the largest
+    region of ``ridge_mask``."""
+    import cv2
+
+    mask = ridge_mask(image)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
         return np.zeros(image.shape, dtype=bool)

@@ -12,7 +12,9 @@ from . import params as P
 from .errors import TemplateError
 
 EXTRACTOR_NAME = "hawiya-leader-mcc16b"
-EXTRACTOR_VERSION = "1.0"
+# 2.0: one LEADER inference per finger, padded to the finger's own size (1.0 padded a packet to
+# its largest finger), under OpenVINO f32 on the transpose-free graph (``loader``).
+EXTRACTOR_VERSION = "2.0"
 
 _MAGIC = b"HWFT"
 _FORMAT = 1

@@ -23,6 +23,7 @@ from tests.api.test_scopes import _url, api_routes
 from tests.conftest import bearer
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
+RTL = '<html lang="ar" dir="rtl">'
 
 
 def _sign_in(client, key: str) -> dict[str, str]:
@@ -51,7 +52,8 @@ def case_id(client, engine, make_key, shared_data: Path) -> int:
 
 
 def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, case_id) -> None:
-    assert client.get("/admin/signin").status_code == 200
+    signin = client.get("/admin/signin")
+    assert signin.status_code == 200 and RTL in signin.text and ">دخول</button>" in signin.text
     station_key = make_key("station", name="st-web")
     refused = client.post("/admin/signin", data={"key": station_key}, follow_redirects=False)
     assert refused.headers["location"] == "/admin/signin?notice=wrong_role"
@@ -62,6 +64,8 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
     cookie = _sign_in(client, make_key("admin", name="web-admin"))
     queue = client.get("/admin/", headers=cookie)
     assert queue.status_code == 200 and f'href="/admin/cases/{case_id}"' in queue.text
+    assert RTL in queue.text and "<h1>حالات التكرار المفتوحة" in queue.text
+    assert f'data-case="{case_id}"' in queue.text and "بغداد" in queue.text  # IQ-BG, by name
     assert queue.headers["cache-control"] == "no-store"
     for query, shown in (("station=elsewhere", False), ("governorate=Basra", False),
                          ("band=match", False), ("band=review&governorate=Baghdad", True)):
@@ -71,15 +75,17 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
     page = client.get(f"/admin/cases/{case_id}", headers=cookie)
     assert page.status_code == 200
     html = page.text
+    assert RTL in html and f"<h1>الحالة <span class=\"ltr\">#{case_id}</span>" in html
     base = f"/admin/cases/{case_id}/candidates/1"
     for src in (f"{base}/0/packet.png", f"{base}/0/candidate.png", f"{base}/1/packet.png",
                 f"{base}/1/candidate.png", f"{base}/2/candidate.png", f"{base}/3/candidate.png"):
         assert f'src="{src}"' in html, src
     # Demographics: the given name differs only by a diacritic (folded equal), the surname
-    # really differs: only the surname row is highlighted; values are right-to-left.
+    # really differs: only the surname row is highlighted; values take their own direction.
     assert re.search(r'<tr class="diff" data-field="surname">', html)
     assert not re.search(r'<tr class="diff" data-field="given_name">', html)
-    assert 'dir="rtl" lang="ar">الحسيني</td>' in html
+    assert re.search(r'data-field="surname">\s*<td>اللقب <span class="code">surname</span></td>'
+                     r'.*?<td><bdi>الحسيني</bdi></td>', html, re.S)
 
     face = client.get(f"{base}/0/candidate.png", headers=cookie)
     assert face.headers["content-type"] == "image/png" and wh.png_size(face.content)[0] <= 320
@@ -106,12 +112,15 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
                         data={**form, "reason_code": "twins_or_relatives", "csrf": csrf},
                         follow_redirects=False)
     assert wrong.headers["location"].endswith("?notice=invalid_reason")
+    refused = client.get(wrong.headers["location"], headers=cookie).text
+    assert '<div class="notice error" role="status">هذا السبب لا يناسب هذا القرار.</div>' in refused
     done = client.post(f"/admin/cases/{case_id}/decision", headers=cookie,
                        data={**form, "csrf": csrf}, follow_redirects=False)
     assert done.status_code == 303, done.text
     assert done.headers["location"] == f"/admin/cases/{case_id}?notice=decided"
     after = client.get(done.headers["location"], headers=cookie).text
-    assert "Decision recorded." in after and "decided: same" in after
+    assert '<div class="notice" role="status">سُجّل القرار.</div>' in after
+    assert 'data-decision="same">صدر القرار: الشخص نفسه</span>' in after
 
     out = client.post("/admin/signout", headers=cookie, data={"csrf": csrf},
                       follow_redirects=False)

@@ -105,11 +105,11 @@ def test_file_track_answer_read_on_a_phone(live: Live, browser) -> None:
     desk.select_option("#state", "routed")
     desk.fill("#routed_to", "Basra supply inspection")
     desk.click("#step button[type=submit]")
-    desk.wait_for_selector("text=Step recorded.")
+    desk.wait_for_selector("text=سُجّلت المرحلة.")
     desk.select_option("#state", "answered")
     desk.fill("#note", ANSWER)
     desk.click("#step button[type=submit]")
-    desk.wait_for_selector("text=Step recorded.")
+    desk.wait_for_selector("text=سُجّلت المرحلة.")
     desk.screenshot(path=str(SHOTS / "raqibni-staff.png"), full_page=True)
 
     citizen.click("#track button[type=submit]")

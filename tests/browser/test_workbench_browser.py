@@ -1,5 +1,8 @@
 """The workbench driven in headless Chromium against a real server: sign in, open the queue, open
-a case, see both faces and the fingers, decide; find the person by either ID; unmerge."""
+a case, see both faces and the fingers, decide; find the person by either ID; unmerge. Every
+page is Arabic and right to left: ``dir``/``lang``, its labels, no English word outside the
+numbers, codes and names, the packet on the right of its candidate, images never mirrored.
+``HAWIYA_SCREENSHOTS=docs`` writes the pictures README shows (docs/workbench-*.png)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,25 @@ from tests.browser.conftest import SHOTS, Live
 
 pytestmark = pytest.mark.browser
 FINGERS = (1, 2, 3, 4)
+# Latin words a page may show outside numbers, IDs, codes and names (technical terms).
+TERMS = {"API", "LLR", "UTC"}
+NONE = "لا يوجد"  # a person without aliases
+# Every Latin word a person reads outside the elements that hold numbers, IDs, codes and names.
+LATIN_WORDS = """() => {
+  const skip = "script, style, .mono, .code, .ltr, bdi, [dir=auto], [dir=ltr]";
+  const words = new Set();
+  const add = (text) => (text.match(/[A-Za-z][A-Za-z-]+/g) || []).forEach(w => words.add(w));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.parentElement.closest(skip)) add(n.textContent);
+  }
+  for (const el of document.querySelectorAll("[placeholder], [aria-label], [alt], [title]")) {
+    ["placeholder", "aria-label", "alt", "title"].forEach(a => add(el.getAttribute(a) || ""));
+  }
+  for (const g of document.querySelectorAll("optgroup")) add(g.label);
+  add(document.title);
+  return [...words].sort();
+}"""
 
 
 def _key(live: Live, role: str, name: str) -> str:
@@ -47,9 +69,29 @@ def _second_id(live: Live, shared: Path, nid_a: str) -> tuple[str, int]:
     return nid_b, wh.pair_case(live.engine, enrollment_b, nid_a)  # type: ignore[arg-type]
 
 
-def _sign_in(page, live: Live) -> None:
+def _arabic(page, *labels: str) -> None:
+    """The page is Arabic, right to left, shows ``labels`` and no stray English."""
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == \
+        ["ar", "rtl"]
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    for text in labels:
+        assert page.get_by_text(text, exact=False).first.is_visible(), text
+    assert set(page.evaluate(LATIN_WORDS)) <= TERMS, page.evaluate(LATIN_WORDS)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def _right_to_left(page, selector: str) -> None:
+    """The elements matched run from right to left (the first is the rightmost)."""
+    xs = page.eval_on_selector_all(selector, "els => els.map(e => e.getBoundingClientRect().x)")
+    assert len(xs) >= 2 and xs == sorted(xs, reverse=True), (selector, xs)
+
+
+def _sign_in(page, live: Live, shot: str | None = None) -> None:
     page.goto("/admin/")
     assert page.url.endswith("/admin/signin")
+    _arabic(page, "منصة التدقيق", "مفتاح المشرف", "دخول")
+    if shot:
+        page.screenshot(path=str(SHOTS / shot), full_page=True)
     page.fill("#key", _key(live, "admin", "adjudicator-web"))
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/")
@@ -65,9 +107,11 @@ def _images_loaded(page, selector: str) -> int:
 
 def _open_case(page, case_id: int, shot: str, fingers: int) -> None:
     page.goto("/admin/")
+    _arabic(page, "حالات التكرار المفتوحة", "المحافظة", "نطاق الدرجة", "تصفية", "خروج")
     row = page.locator(f"#queue tr[data-case='{case_id}']")
     assert row.count() == 1
-    page.screenshot(path=str(SHOTS / f"hawiya_workbench_{shot}_queue.png"), full_page=True)
+    _right_to_left(page, "#queue thead th")
+    page.screenshot(path=str(SHOTS / f"workbench-{shot}cases.png"), full_page=True)
     row.locator("a").click()
     page.wait_for_url(f"**/admin/cases/{case_id}")
     for img in page.locator("img").all():
@@ -77,7 +121,15 @@ def _open_case(page, case_id: int, shot: str, fingers: int) -> None:
         arg=2 + fingers)
     assert _images_loaded(page, "img.face") == 2
     assert _images_loaded(page, "img.finger-img") == fingers
-    page.screenshot(path=str(SHOTS / f"hawiya_workbench_{shot}_case.png"), full_page=True)
+    _arabic(page, "المرشح 1", "الوجهان", "البيانات الشخصية", "البصمات", "الحزمة الجديدة",
+            "تسجيل القرار")
+    # Side by side from the right: the new packet, then the candidate; field, packet, candidate.
+    _right_to_left(page, "#candidate-1 .faces figure")
+    _right_to_left(page, "#candidate-1 .finger:first-child .pair figure")
+    _right_to_left(page, "#candidate-1 table.demographics thead th")
+    assert page.eval_on_selector_all("img", "els => els.every(e => "
+                                     "getComputedStyle(e).transform === 'none')")
+    page.screenshot(path=str(SHOTS / f"workbench-{shot}case.png"), full_page=True)
 
 
 def _decide(page, decision: str, reason: str, note: str) -> None:
@@ -85,26 +137,30 @@ def _decide(page, decision: str, reason: str, note: str) -> None:
     page.select_option("#reason_code", reason)
     page.fill("#note", note)
     page.click("#submit-decision")
-    page.wait_for_selector("text=Decision recorded.")
+    page.wait_for_selector("text=سُجّل القرار.")
+    _arabic(page, "صدر القرار", "القرارات")
 
 
 def _find(page, nid: str) -> tuple[str, str]:
     page.fill("header input[name=nid]", nid)
     page.click("header form[role=search] button")
     page.wait_for_selector("#current-nid")
+    _arabic(page, "الأرقام البديلة", "عمليات الدمج")
     return page.inner_text("#current-nid"), page.inner_text("#aliases")
 
 
 def test_same_person_merge_then_find_by_either_id(live, page, shared_data: Path) -> None:
     nid_a = _enroll_a(live, shared_data)
     nid_b, case_id = _second_id(live, shared_data, nid_a)
-    _sign_in(page, live)
-    _open_case(page, case_id, "same", fingers=8)
+    _sign_in(page, live, "workbench-signin.png")
+    _open_case(page, case_id, "", fingers=8)
     assert page.locator("tr.diff[data-field=surname]").count() == 1
-    _decide(page, "same", "biometric_match", "face and four fingers agree")
-    page.screenshot(path=str(SHOTS / "hawiya_workbench_same_decided.png"), full_page=True)
+    _decide(page, "same", "biometric_match", "الوجه والأصابع الأربع متطابقة")
+    assert page.inner_text("#decided") == "صدر القرار: الشخص نفسه"
+    assert page.inner_text("#history tbody td:nth-child(4)").startswith("تطابق الوجه والبصمات")
+    page.screenshot(path=str(SHOTS / "workbench-decided.png"), full_page=True)
     assert _find(page, nid_b) == (nid_a, nid_b)
-    page.screenshot(path=str(SHOTS / "hawiya_workbench_same_person.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "workbench-person.png"), full_page=True)
     assert _find(page, nid_a) == (nid_a, nid_b)
 
 
@@ -117,7 +173,7 @@ def test_different_persons_issue_a_new_id(live, page, shared_data: Path) -> None
     assert resp.status_code == 202, resp.text  # the real decision holds it for review
     case_id = int(resp.json()["case_id"])
     _sign_in(page, live)
-    _open_case(page, case_id, "different", fingers=8)  # packet 1-4, candidate 1-4
+    _open_case(page, case_id, "different-", fingers=8)  # packet 1-4, candidate 1-4
     _decide(page, "different", "twins_or_relatives", "twin brother, different given name")
     with session_factory(live.engine)() as s:  # type: ignore[arg-type]
         case = s.get(DuplicateCase, case_id)
@@ -127,8 +183,8 @@ def test_different_persons_issue_a_new_id(live, page, shared_data: Path) -> None
         new_nid = s.scalars(select(Person.national_id).where(
             Person.id == enrollment.person_id)).one()
     assert new_nid != nid_a
-    assert _find(page, new_nid) == (new_nid, "none")
-    assert _find(page, nid_a) == (nid_a, "none")
+    assert _find(page, new_nid) == (new_nid, NONE)
+    assert _find(page, nid_a) == (nid_a, NONE)
     page.goto("/admin/")
     assert page.locator(f"#queue tr[data-case='{case_id}']").count() == 0
 
@@ -141,8 +197,10 @@ def test_unmerge_restores_both_ids(live, page, shared_data: Path) -> None:
     _decide(page, "same", "same_documents", "same civil-status record")
     assert _find(page, nid_b) == (nid_a, nid_b)
     page.fill("#merges input[name=note]", "twins: merged in error")
-    page.click(f"#merges button:has-text('Unmerge {nid_b}')")
-    page.wait_for_selector("text=Unmerged: both IDs and their records are restored.")
-    page.screenshot(path=str(SHOTS / "hawiya_workbench_unmerged.png"), full_page=True)
-    assert _find(page, nid_b) == (nid_b, "none")
-    assert _find(page, nid_a) == (nid_a, "none")
+    assert page.inner_text(f"#merges button[data-unmerge='{nid_b}']") == f"إلغاء دمج {nid_b}"
+    page.click(f"#merges button[data-unmerge='{nid_b}']")
+    page.wait_for_selector("text=أُلغي الدمج: أُعيد الرقمان وسجلاتهما.")
+    assert page.inner_text("#merges td[data-status=unmerged]").startswith("أُلغي الدمج")
+    page.screenshot(path=str(SHOTS / "workbench-unmerged.png"), full_page=True)
+    assert _find(page, nid_b) == (nid_b, NONE)
+    assert _find(page, nid_a) == (nid_a, NONE)

@@ -122,10 +122,14 @@ def when(at: datetime | None) -> str:
 
 def age(text: str) -> str:
     """An age as ``enrollment.workbench.age_text`` writes it ("2 h 5 min"), in Arabic."""
+    found = re.findall(r"(\d+) (min|h|d)\b", text)
     parts = []
-    for number, unit in re.findall(r"(\d+) (min|h|d)\b", text):
+    for number, unit in found:
         one, two, some = _AGE_UNITS[unit]
         n = int(number)
-        parts.append(one if n == 1 else two if n == 2 else
-                     f"{n} {some if 3 <= n <= 10 else one}")
-    return " و".join(parts) or text
+        if n:
+            parts.append(one if n == 1 else two if n == 2 else
+                         f"{n} {some if 3 <= n <= 10 else one}")
+    if not found:
+        return text
+    return " و".join(parts) or "أقل من دقيقة"

@@ -41,12 +41,13 @@ def test_notices_are_arabic_and_tell_refusals_apart() -> None:
 
 def test_ages_and_dates_read_in_arabic() -> None:
     now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-    cases = {timedelta(seconds=59): "0 دقيقة", timedelta(minutes=1): "دقيقة",
+    cases = {timedelta(seconds=59): "أقل من دقيقة", timedelta(minutes=1): "دقيقة",
              timedelta(minutes=2): "دقيقتان",
              timedelta(minutes=7): "7 دقائق", timedelta(minutes=45): "45 دقيقة",
              timedelta(hours=2, minutes=5): "ساعتان و5 دقائق",
              timedelta(hours=13, minutes=10): "13 ساعة و10 دقائق",
-             timedelta(days=3, hours=1): "3 أيام وساعة"}
+             timedelta(days=3, hours=1): "3 أيام وساعة",
+             timedelta(days=1, minutes=20): "يوم", timedelta(hours=11): "11 ساعة"}
     for ago, expected in cases.items():
         assert words.age(age_text(now - ago, now)) == expected, ago
     assert words.when(datetime(2026, 1, 5, 7, 4)) == "5 كانون الثاني 2026، 07:04 UTC"
@@ -54,3 +55,4 @@ def test_ages_and_dates_read_in_arabic() -> None:
     assert words.when(datetime(2026, 12, 1, 2, 0, tzinfo=baghdad)) == \
         "30 تشرين الثاني 2026، 23:00 UTC"
     assert words.when(None) == "—"
+    assert words.age("soon") == "soon"  # not an age_text: shown as it is

@@ -20,6 +20,37 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(os.environ.get("HAWIYA_SCREENSHOTS", "/tmp"))
+# Latin words an Arabic page may show outside numbers, IDs, codes and names (technical terms).
+TERMS = frozenset({"API", "LLR", "UTC"})
+# Every Latin word a person reads outside the elements that hold numbers, IDs, codes and names.
+LATIN_WORDS = """() => {
+  const skip = "script, style, .mono, .code, .ltr, bdi, [dir=auto], [dir=ltr]";
+  const words = new Set();
+  const add = (text) => (text.match(/[A-Za-z][A-Za-z-]+/g) || []).forEach(w => words.add(w));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.parentElement.closest(skip)) add(n.textContent);
+  }
+  for (const el of document.querySelectorAll("[placeholder], [aria-label], [alt], [title]")) {
+    ["placeholder", "aria-label", "alt", "title"].forEach(a => add(el.getAttribute(a) || ""));
+  }
+  for (const g of document.querySelectorAll("optgroup")) add(g.label);
+  return [...words].sort();
+}"""
+
+
+def arabic_rtl(page, *labels: str) -> None:
+    """The page is Arabic and right to left, shows ``labels``, has no English word outside
+    numbers, IDs, codes and names (``TERMS`` aside) and never scrolls sideways."""
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == \
+        ["ar", "rtl"]
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in page.title()), page.title()
+    for text in labels:
+        assert page.get_by_text(text, exact=False).first.is_visible(), text
+    latin = set(page.evaluate(LATIN_WORDS))
+    assert latin <= TERMS, latin - TERMS
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
 @dataclass

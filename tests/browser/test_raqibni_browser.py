@@ -17,7 +17,7 @@ from identity.access.agencies import create_agency
 from identity.access.keys import create_key
 from identity.platform.db import session_factory
 from models.security import ApiKey
-from tests.browser.conftest import SHOTS, Live
+from tests.browser.conftest import SHOTS, Live, arabic_rtl
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -99,8 +99,13 @@ def test_file_track_answer_read_on_a_phone(live: Live, browser) -> None:
     desk.click("button[type=submit]")
     desk.wait_for_url("**/admin/")
     desk.click("header a[href='/admin/complaints']")
-    desk.click(f"#complaints tr[data-tracking='{number}'] a")
+    arabic_rtl(desk, "شكاوى راقبني", "رقم المتابعة", "مادة تموينية", "طحين")
+    row = f"#complaints tr[data-tracking='{number}']"
+    assert desk.inner_text(f"{row} td:nth-child(7)") == "مُقدَّمة"
+    desk.screenshot(path=str(SHOTS / "raqibni-staff-list.png"), full_page=True)
+    desk.click(f"{row} a")
     desk.wait_for_url(f"**/admin/complaints/{number}")
+    arabic_rtl(desk, "رخصة الوكيل", "المراحل", "المرحلة التالية", "تسجيل المرحلة")
     assert desk.locator("figure img").evaluate("i => i.complete && i.naturalWidth > 0")
     desk.select_option("#state", "routed")
     desk.fill("#routed_to", "Basra supply inspection")
@@ -110,6 +115,8 @@ def test_file_track_answer_read_on_a_phone(live: Live, browser) -> None:
     desk.fill("#note", ANSWER)
     desk.click("#step button[type=submit]")
     desk.wait_for_selector("text=سُجّلت المرحلة.")
+    assert desk.inner_text("#current-state") == "تمّت الإجابة"
+    assert desk.inner_text("#steps tr[data-state=answered] td:last-child") == ANSWER
     desk.screenshot(path=str(SHOTS / "raqibni-staff.png"), full_page=True)
 
     citizen.click("#track button[type=submit]")

@@ -19,29 +19,11 @@ from models.dedup import DuplicateCase
 from models.enrollment import Enrollment
 from models.person import Person
 from tests.api import workbench_helpers as wh
-from tests.browser.conftest import SHOTS, Live
+from tests.browser.conftest import SHOTS, Live, arabic_rtl
 
 pytestmark = pytest.mark.browser
 FINGERS = (1, 2, 3, 4)
-# Latin words a page may show outside numbers, IDs, codes and names (technical terms).
-TERMS = {"API", "LLR", "UTC"}
 NONE = "لا يوجد"  # a person without aliases
-# Every Latin word a person reads outside the elements that hold numbers, IDs, codes and names.
-LATIN_WORDS = """() => {
-  const skip = "script, style, .mono, .code, .ltr, bdi, [dir=auto], [dir=ltr]";
-  const words = new Set();
-  const add = (text) => (text.match(/[A-Za-z][A-Za-z-]+/g) || []).forEach(w => words.add(w));
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (!n.parentElement.closest(skip)) add(n.textContent);
-  }
-  for (const el of document.querySelectorAll("[placeholder], [aria-label], [alt], [title]")) {
-    ["placeholder", "aria-label", "alt", "title"].forEach(a => add(el.getAttribute(a) || ""));
-  }
-  for (const g of document.querySelectorAll("optgroup")) add(g.label);
-  add(document.title);
-  return [...words].sort();
-}"""
 
 
 def _key(live: Live, role: str, name: str) -> str:
@@ -69,17 +51,6 @@ def _second_id(live: Live, shared: Path, nid_a: str) -> tuple[str, int]:
     return nid_b, wh.pair_case(live.engine, enrollment_b, nid_a)  # type: ignore[arg-type]
 
 
-def _arabic(page, *labels: str) -> None:
-    """The page is Arabic, right to left, shows ``labels`` and no stray English."""
-    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == \
-        ["ar", "rtl"]
-    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    for text in labels:
-        assert page.get_by_text(text, exact=False).first.is_visible(), text
-    assert set(page.evaluate(LATIN_WORDS)) <= TERMS, page.evaluate(LATIN_WORDS)
-    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-
-
 def _right_to_left(page, selector: str) -> None:
     """The elements matched run from right to left (the first is the rightmost)."""
     xs = page.eval_on_selector_all(selector, "els => els.map(e => e.getBoundingClientRect().x)")
@@ -89,8 +60,12 @@ def _right_to_left(page, selector: str) -> None:
 def _sign_in(page, live: Live, shot: str | None = None) -> None:
     page.goto("/admin/")
     assert page.url.endswith("/admin/signin")
-    _arabic(page, "منصة التدقيق", "مفتاح المشرف", "دخول")
+    arabic_rtl(page, "منصة التدقيق", "مفتاح المشرف", "دخول")
     if shot:
+        page.fill("#key", "hwk_0000_not-a-key")
+        page.click("button[type=submit]")
+        page.wait_for_selector(".notice.error >> text=هذا المفتاح غير صالح.")
+        arabic_rtl(page, "مفتاح المشرف")
         page.screenshot(path=str(SHOTS / shot), full_page=True)
     page.fill("#key", _key(live, "admin", "adjudicator-web"))
     page.click("button[type=submit]")
@@ -105,13 +80,14 @@ def _images_loaded(page, selector: str) -> int:
         selector, "els => els.filter(e => e.complete && e.naturalWidth > 0).length"))
 
 
-def _open_case(page, case_id: int, shot: str, fingers: int) -> None:
+def _open_case(page, case_id: int, fingers: int, shots: bool = False) -> None:
     page.goto("/admin/")
-    _arabic(page, "حالات التكرار المفتوحة", "المحافظة", "نطاق الدرجة", "تصفية", "خروج")
+    arabic_rtl(page, "حالات التكرار المفتوحة", "المحافظة", "نطاق الدرجة", "تصفية", "خروج")
     row = page.locator(f"#queue tr[data-case='{case_id}']")
     assert row.count() == 1
     _right_to_left(page, "#queue thead th")
-    page.screenshot(path=str(SHOTS / f"workbench-{shot}cases.png"), full_page=True)
+    if shots:
+        page.screenshot(path=str(SHOTS / "workbench-cases.png"), full_page=True)
     row.locator("a").click()
     page.wait_for_url(f"**/admin/cases/{case_id}")
     for img in page.locator("img").all():
@@ -121,7 +97,7 @@ def _open_case(page, case_id: int, shot: str, fingers: int) -> None:
         arg=2 + fingers)
     assert _images_loaded(page, "img.face") == 2
     assert _images_loaded(page, "img.finger-img") == fingers
-    _arabic(page, "المرشح 1", "الوجهان", "البيانات الشخصية", "البصمات", "الحزمة الجديدة",
+    arabic_rtl(page, "المرشح 1", "الوجهان", "البيانات الشخصية", "البصمات", "الحزمة الجديدة",
             "تسجيل القرار")
     # Side by side from the right: the new packet, then the candidate; field, packet, candidate.
     _right_to_left(page, "#candidate-1 .faces figure")
@@ -129,7 +105,8 @@ def _open_case(page, case_id: int, shot: str, fingers: int) -> None:
     _right_to_left(page, "#candidate-1 table.demographics thead th")
     assert page.eval_on_selector_all("img", "els => els.every(e => "
                                      "getComputedStyle(e).transform === 'none')")
-    page.screenshot(path=str(SHOTS / f"workbench-{shot}case.png"), full_page=True)
+    if shots:
+        page.screenshot(path=str(SHOTS / "workbench-case.png"), full_page=True)
 
 
 def _decide(page, decision: str, reason: str, note: str) -> None:
@@ -138,14 +115,14 @@ def _decide(page, decision: str, reason: str, note: str) -> None:
     page.fill("#note", note)
     page.click("#submit-decision")
     page.wait_for_selector("text=سُجّل القرار.")
-    _arabic(page, "صدر القرار", "القرارات")
+    arabic_rtl(page, "صدر القرار", "القرارات")
 
 
 def _find(page, nid: str) -> tuple[str, str]:
     page.fill("header input[name=nid]", nid)
     page.click("header form[role=search] button")
     page.wait_for_selector("#current-nid")
-    _arabic(page, "الأرقام البديلة", "عمليات الدمج")
+    arabic_rtl(page, "الأرقام البديلة", "عمليات الدمج")
     return page.inner_text("#current-nid"), page.inner_text("#aliases")
 
 
@@ -153,7 +130,7 @@ def test_same_person_merge_then_find_by_either_id(live, page, shared_data: Path)
     nid_a = _enroll_a(live, shared_data)
     nid_b, case_id = _second_id(live, shared_data, nid_a)
     _sign_in(page, live, "workbench-signin.png")
-    _open_case(page, case_id, "", fingers=8)
+    _open_case(page, case_id, fingers=8)
     assert page.locator("tr.diff[data-field=surname]").count() == 1
     _decide(page, "same", "biometric_match", "الوجه والأصابع الأربع متطابقة")
     assert page.inner_text("#decided") == "صدر القرار: الشخص نفسه"
@@ -173,7 +150,7 @@ def test_different_persons_issue_a_new_id(live, page, shared_data: Path) -> None
     assert resp.status_code == 202, resp.text  # the real decision holds it for review
     case_id = int(resp.json()["case_id"])
     _sign_in(page, live)
-    _open_case(page, case_id, "different-", fingers=8)  # packet 1-4, candidate 1-4
+    _open_case(page, case_id, fingers=8, shots=True)  # packet 1-4, candidate 1-4
     _decide(page, "different", "twins_or_relatives", "twin brother, different given name")
     with session_factory(live.engine)() as s:  # type: ignore[arg-type]
         case = s.get(DuplicateCase, case_id)
@@ -204,3 +181,7 @@ def test_unmerge_restores_both_ids(live, page, shared_data: Path) -> None:
     page.screenshot(path=str(SHOTS / "workbench-unmerged.png"), full_page=True)
     assert _find(page, nid_b) == (nid_b, NONE)
     assert _find(page, nid_a) == (nid_a, NONE)
+    page.click("header button:has-text('خروج')")
+    page.wait_for_url("**/admin/signin?notice=signed_out")
+    assert page.inner_text(".notice") == "خرجت من منصة التدقيق."
+    arabic_rtl(page, "مفتاح المشرف")

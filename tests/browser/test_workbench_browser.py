@@ -135,7 +135,7 @@ def test_same_person_merge_then_find_by_either_id(live, page, shared_data: Path)
     _decide(page, "same", "biometric_match", "الوجه والأصابع الأربع متطابقة")
     assert page.inner_text("#decided") == "صدر القرار: الشخص نفسه"
     assert page.inner_text("#history tbody td:nth-child(4)").startswith("تطابق الوجه والبصمات")
-    page.screenshot(path=str(SHOTS / "workbench-decided.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "workbench-decided.png"))  # the top: notice and badge
     assert _find(page, nid_b) == (nid_a, nid_b)
     page.screenshot(path=str(SHOTS / "workbench-person.png"), full_page=True)
     assert _find(page, nid_a) == (nid_a, nid_b)

@@ -21,7 +21,7 @@ install: $(UV)
 	$(UV) sync --frozen --no-dev -q
 
 install-test: $(UV)
-	$(UV) sync --frozen --no-dev --extra test --extra milvus -q
+	$(UV) sync --frozen --no-dev --extra test --extra milvus --extra cluster -q
 
 migrate: install
 	$(PY) -m api.cli migrate

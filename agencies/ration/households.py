@@ -26,7 +26,7 @@ __all__ = ["card_of", "get_card"]  # re-exported: callers ask the card service
 def enrollable(session: Session, national_id: str) -> int:
     """The person id of ``national_id`` if they may join a card: alive and on no card."""
     person = persons.get_by_national_id(session, national_id)
-    if person.life_status == "deceased":
+    if person.life_status == persons.LifeStatus.DECEASED:
         raise Invalid(f"{national_id} is recorded deceased", code="person_deceased")
     held = card_of(session, person.id)
     if held is not None:

@@ -68,7 +68,7 @@ def standing(session: Session, person_id: int, role: str | None, today: date) ->
     household of one), ``head``, ``minor``, ``married`` (in the household's total) or
     ``unmarried_adult`` (alone). ``role``: the member's role on a card, None when on none."""
     person = persons.resolve_person(session, person_id)
-    if person.life_status == "deceased":
+    if person.life_status == persons.LifeStatus.DECEASED:
         return "deceased"
     if role is None:
         return "no_card"

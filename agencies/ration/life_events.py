@@ -77,7 +77,7 @@ def _death(session: Session, event: FeedEvent, person_id: int, grace_days: int) 
 
 
 def _reversal(session: Session, event: FeedEvent, person_id: int) -> bool:
-    if persons.resolve_person(session, person_id).life_status == "deceased":
+    if persons.resolve_person(session, person_id).life_status == persons.LifeStatus.DECEASED:
         return False  # another record still stands (or a later one came)
     proposals.void_about(session, person_id, ("new_head", "head_needed"),
                          "the death record was reversed")

@@ -89,7 +89,7 @@ def next_head(session: Session, household: Household, deceased_id: int,
     members = {m.person_id: m for m in cards.current_members(session, household.id)
                if m.person_id != deceased_id}
     alive = {pid: persons.resolve_person(session, pid) for pid in members}
-    alive = {pid: p for pid, p in alive.items() if p.life_status != "deceased"}
+    alive = {pid: p for pid, p in alive.items() if p.life_status != persons.LifeStatus.DECEASED}
     deceased = persons.resolve_person(session, deceased_id)
     spouses = sorted((m.contract_date, m.id, s.id) for m, s in kinship.marriages(session, deceased)
                      if kinship.married_at(m, on) and s.id in alive)

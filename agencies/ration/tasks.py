@@ -37,12 +37,13 @@ def _new_head(session: Session, task: Proposal, actor: str) -> None:
     card = _card(session, task.household_id)
     candidate = persons.resolve_person(session, task.person_id)
     member = cards.membership(session, candidate.id)
-    if member is None or member.household_id != card.id or candidate.life_status == "deceased":
+    if member is None or member.household_id != card.id \
+            or candidate.life_status == persons.LifeStatus.DECEASED:
         raise Conflict("the proposed head is no longer a living member of the card",
                        code="task_outdated")
     for m in cards.current_members(session, card.id):
         if m.role == "head" and persons.resolve_person(session, m.person_id).life_status \
-                == "deceased":
+                == persons.LifeStatus.DECEASED:
             m.left_at, m.left_reason = utcnow(), "deceased (head replaced)"
     session.flush()
     households.make_head(session, card, member, actor)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ _MAGIC = b"HWFI"
 
 
 @contextmanager
-def _omp_threads(threads: int = 1):
+def _omp_threads(threads: int = 1) -> Iterator[None]:
     """FAISS OpenMP at one thread for our calls (more only for offline builds): with
     busy-waiting OpenMP workers a loaded 2-core machine is many times slower; a search gets
     its parallelism from the search pool's threads instead."""

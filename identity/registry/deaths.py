@@ -25,11 +25,11 @@ import json
 import secrets
 from datetime import date
 from enum import StrEnum
-from typing import NotRequired, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads it on 3.11 (the response model)
 
 from identity.access import journal
 from identity.access.keys import Principal
@@ -55,8 +55,9 @@ class ReversalView(TypedDict):
     reversed_at: str
 
 
-class DeathView(TypedDict):
-    """A death record as the API (``DeathRecordView``) and the heirs report show it."""
+class DeathRecordView(TypedDict):
+    """A death record as ``/v1/death-records`` answers it (its response model) and the heirs
+    report lists it."""
 
     ack_id: str
     national_id: str
@@ -66,13 +67,13 @@ class DeathView(TypedDict):
     date_of_death: str
     date_precision: str
     place: str
+    cause_code: str | None  # only for the agency that reported it, else None
     agency: str
-    status: str
-    attached_to: str | None
-    date_conflict: bool
+    status: str  # DeathStatus
+    attached_to: str | None  # ack id of the first report when this one was attached to it
+    date_conflict: bool  # an attached report whose date cannot be the first report's date
     recorded_at: str
     reversal: ReversalView | None
-    cause_code: NotRequired[str | None]  # only for the agency that reported it
 
 
 def period(day: date, precision: str) -> tuple[date, date]:
@@ -118,7 +119,7 @@ def _group(session: Session, primary: DeathRecord) -> list[DeathRecord]:
     return [primary, *attached]
 
 
-def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> DeathView:
+def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> DeathRecordView:
     """The record as the API shows it; the cause of death only to the agency that reported it."""
     person = persons.resolve_person(session, record.person_id)
     primary = session.get(DeathRecord, record.attached_to_id) if record.attached_to_id else None
@@ -130,7 +131,7 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> D
     if primary is not None:
         a, b = death_period(record), death_period(primary)
         date_conflict = a[1] < b[0] or b[1] < a[0]
-    view: DeathView = {
+    view: DeathRecordView = {
         "ack_id": record.ack_id,
         "national_id": person.national_id,
         "life_status": person.life_status,
@@ -139,6 +140,7 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> D
         "date_of_death": record.date_of_death.isoformat(),
         "date_precision": record.date_precision,
         "place": record.place,
+        "cause_code": record.cause_code if with_cause else None,
         "agency": record.agency_name,
         "status": record.status,
         "attached_to": primary.ack_id if primary else None,
@@ -150,8 +152,6 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> D
             "reversed_at": journal.canonical_time(reversal.created_at) + "Z",
         },
     }
-    if with_cause:
-        view["cause_code"] = record.cause_code
     return view
 
 
@@ -168,7 +168,7 @@ def _find(session: Session, agency_id: int, document_number: str) -> DeathRecord
 
 
 def _replay(session: Session, existing: DeathRecord,
-            content_hash: str) -> tuple[int, DeathView]:
+            content_hash: str) -> tuple[int, DeathRecordView]:
     if existing.content_hash != content_hash:
         raise Conflict("this agency already reported another death under this document number",
                        code="document_number_conflict")
@@ -193,7 +193,7 @@ def _check_dates(report: DeathReport, person: Person) -> date:
 
 
 def record_death(session: Session, report: DeathReport, *,
-                 principal: Principal) -> tuple[int, DeathView]:
+                 principal: Principal) -> tuple[int, DeathRecordView]:
     """Record a reported death; return (201, view) when stored, (200, view) on a replay.
 
     Idempotent on (agency, document number). Raises ``NotFound`` (unknown ID, nothing stored),
@@ -271,7 +271,7 @@ def _may_reverse(session: Session, primary: DeathRecord, ack_id: str, *,
 
 
 def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
-                  principal: Principal) -> tuple[int, DeathView]:
+                  principal: Principal) -> tuple[int, DeathRecordView]:
     """Reverse the death a record belongs to (its primary and every attached report) on a court
     judgment; the person is alive again. (201, view) when reversed, (200, view) on a replay of
     the same judgment; ``Conflict`` when already reversed by another; 404/403 for an agency
@@ -321,7 +321,7 @@ def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
     return 201, view
 
 
-def get_for_agency(session: Session, ack_id: str, *, principal: Principal) -> DeathView:
+def get_for_agency(session: Session, ack_id: str, *, principal: Principal) -> DeathRecordView:
     """A record as its reporting agency sees it; any other agency gets the same 404."""
     record = session.scalars(select(DeathRecord).where(DeathRecord.ack_id == ack_id)).first()
     if record is None or record.agency_id != principal.agency_id:

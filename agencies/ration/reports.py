@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session, aliased
 from agencies.ration import agents, life_events
 from agencies.ration.rules import HOUSEHOLD_IF_HEAD
 from identity.access.keys import Principal
-from models.ration import Block, Complaint, Household, Member, RationAgent, Receipt, Round
+from models.ration import (
+    Block,
+    CardStatus,
+    Complaint,
+    Household,
+    Member,
+    RationAgent,
+    Receipt,
+    Round,
+)
 
 
 class EligibleRow(TypedDict):
@@ -88,8 +97,8 @@ def eligible_by_governorate(session: Session, on: date) -> list[EligibleRow]:
         select(Household.governorate, func.count(Member.id),
                func.count(func.distinct(Household.id)))
         .join(Member, Member.household_id == Household.id)
-        .where(Household.status == "active", Member.left_at.is_(None), ~own_block, ~wide_block,
-               ~card_block)
+        .where(Household.status == CardStatus.ACTIVE, Member.left_at.is_(None), ~own_block,
+               ~wide_block, ~card_block)
         .group_by(Household.governorate).order_by(Household.governorate)).all()
     return [{"governorate": g, "eligible_persons": p, "eligible_households": h}
             for g, p, h in rows]

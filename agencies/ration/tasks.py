@@ -16,7 +16,7 @@ from identity.platform.errors import Conflict, NotFound
 from identity.registry import persons
 from models.base import utcnow
 from models.ration import Household
-from models.ration_cases import Proposal
+from models.ration_cases import Proposal, ProposalState
 
 
 def get(session: Session, task_id: int, *, lock: bool = False) -> Proposal:
@@ -67,7 +67,7 @@ def confirm(session: Session, *, principal: Principal, task_id: int,
     (``head_needed``) or no longer fits the cards."""
     agents.require_ministry(session, principal)
     task = get(session, task_id, lock=True)
-    if task.state != "open":
+    if task.state != ProposalState.OPEN:
         raise Conflict(f"this task is {task.state}", code="task_closed")
     if task.kind == "head_needed":
         raise Conflict("no adult member to propose: name the head on the card, then dismiss "
@@ -80,18 +80,18 @@ def confirm(session: Session, *, principal: Principal, task_id: int,
                         authorised=False, actor=principal.actor)
     else:
         _move(session, task, principal.actor)
-    return _close(session, task, "confirmed", principal, note)
+    return _close(session, task, ProposalState.CONFIRMED, principal, note)
 
 
 def dismiss(session: Session, *, principal: Principal, task_id: int, note: str) -> Proposal:
     agents.require_ministry(session, principal)
     task = get(session, task_id, lock=True)
-    if task.state != "open":
+    if task.state != ProposalState.OPEN:
         raise Conflict(f"this task is {task.state}", code="task_closed")
-    return _close(session, task, "dismissed", principal, note)
+    return _close(session, task, ProposalState.DISMISSED, principal, note)
 
 
-def _close(session: Session, task: Proposal, state: str, principal: Principal,
+def _close(session: Session, task: Proposal, state: ProposalState, principal: Principal,
            note: str | None) -> Proposal:
     task.state, task.decided_at, task.decided_by = state, utcnow(), principal.actor
     task.note = note[:500] if note else None

@@ -139,7 +139,7 @@ def advance(session: Session, *, principal: Principal, tracking_number: str,
         raise Conflict(f"a complaint {complaint.state} cannot become {request.state}",
                        code="invalid_transition",
                        details={"allowed": sorted(TRANSITIONS[complaint.state])})
-    if request.state == ComplaintState.ROUTED:
+    if request.state == "routed":  # the request's Literal (a ComplaintState value)
         if request.routed_to is None:
             raise Invalid("routing names the office it goes to", code="routed_to_required")
         complaint.routed_to = request.routed_to

@@ -31,7 +31,6 @@ log = logging.getLogger("hawiya")
 # the station's page is where the station signs in with its key.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/admin/signin", "/station/",
                           "/station/static/{name}"}) | RAQIBNI_PATHS
-DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
 
 def _load_gallery(app: FastAPI) -> None:

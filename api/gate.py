@@ -36,7 +36,7 @@ PROTECTED_PREFIXES = ("/v1/", ADMIN_PREFIX)
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

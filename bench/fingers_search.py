@@ -30,7 +30,8 @@ from bench.fingers_data import CACHE
 from bench.fingers_eval import templates_for
 from bench.fingers_synth import distractor_codes, distractor_template
 from matching.fingerprint import FingerIndex, FingerTemplate, compare
-from matching.fingerprint.codes import CODE_BITS
+from matching.fingerprint.ivf import training_sample
+from matching.fingerprint.params import CODE_BITS
 from matching.thresholds import value
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,7 @@ def _real(root: Path) -> dict[tuple[str, int, int], FingerTemplate]:
 def _build(n_distr: int, codes, counts, real_ids, real_tpl, nlist: int, nprobe: int):
     idx = FingerIndex(nlist=nlist, nprobe=nprobe)
     if nlist > 1:
-        rng = np.random.default_rng(0)
-        sample = codes[rng.choice(len(codes), min(len(codes), 40 * nlist), replace=False)]
-        idx.train_codes(sample)
+        idx.train_codes(training_sample(codes, nlist))
     idx.add_codes(np.arange(n_distr), [0] * n_distr, codes, counts)
     idx.add(real_ids, [0] * len(real_ids), real_tpl)
     return idx

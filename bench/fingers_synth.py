@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from matching.fingerprint import FingerTemplate, make_template
-from matching.fingerprint.codes import CODE_BITS, MAX_INDEXED_CYLINDERS, cylinder_codes
+from matching.fingerprint.codes import cylinder_codes
+from matching.fingerprint.params import CODE_BITS, MAX_INDEXED_CYLINDERS
 
 log = logging.getLogger(__name__)
 SEED = 4242

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -92,7 +92,15 @@ def record(session: Session, enrollment: Enrollment, packet: Packet, approved: A
                            "missing": enrollment.exception["missing"]})
 
 
-def report(session: Session, since: datetime | None = None) -> list[dict[str, Any]]:
+class StationExceptions(TypedDict):
+    station_id: str
+    packets: int
+    exceptions: int
+    exception_rate: float
+    missing_reasons: dict[str, int]
+
+
+def report(session: Session, since: datetime | None = None) -> list[StationExceptions]:
     """Per station: packets, exceptions (weak adult packets) and their rate, and the missing-
     finger reasons they declared; highest rate first."""
     q = select(Enrollment.station_id, func.count()).group_by(Enrollment.station_id)
@@ -110,7 +118,7 @@ def report(session: Session, since: datetime | None = None) -> list[dict[str, An
             continue
         counts[station] += 1
         reasons.setdefault(station, Counter()).update((exc.get("missing") or {}).values())
-    out = [{"station_id": s, "packets": int(n), "exceptions": counts[s],
+    out: list[StationExceptions] = [{"station_id": s, "packets": int(n), "exceptions": counts[s],
             "exception_rate": round(counts[s] / n, 4) if n else 0.0,
             "missing_reasons": dict(reasons.get(s, {}))} for s, n in totals.items()]
     return sorted(out, key=lambda r: (-r["exception_rate"], r["station_id"]))

@@ -61,9 +61,6 @@ class DemographicEvidence:
     llr: float
     fields: tuple[FieldEvidence, ...]
 
-    def agreeing(self) -> list[str]:
-        return [f.field for f in self.fields if f.agrees]
-
 
 @lru_cache(maxsize=1)
 def name_shares() -> dict[str, dict[str, float]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-BLOCK = 65_536  # queries per range search (bounds the result buffers)
+from matching import thresholds
 
 
 def _index(vectors: np.ndarray, gpu: bool | None) -> object:
@@ -29,14 +29,16 @@ def _index(vectors: np.ndarray, gpu: bool | None) -> object:
     return index
 
 
-def candidate_pairs(vectors: np.ndarray, max_distance: float, *, block: int = BLOCK,
+def candidate_pairs(vectors: np.ndarray, max_distance: float, *, block: int | None = None,
                     gpu: bool | None = None) -> Iterator[tuple[np.ndarray, np.ndarray,
                                                               np.ndarray]]:
     """Every pair ``i < j`` of rows of ``vectors`` (N, 128) float32 with L2 distance at most
     ``max_distance``, as blocks of arrays ``(i, j, distance)``; i ascending within a block.
 
     FAISS range search compares squared L2 with a strict ``<``; the bound is nudged so a pair
-    exactly at ``max_distance`` is kept. ``gpu``: None = GPUs when FAISS has them."""
+    exactly at ``max_distance`` is kept. ``block``: queries per range search (default
+    ``face.pairs.block``). ``gpu``: None = GPUs when FAISS has them."""
+    block = int(block or thresholds.value("face.pairs.block"))
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     if x.ndim != 2 or len(x) < 2:
         return

@@ -109,6 +109,49 @@ _ROWS: list[Threshold] = [
         "trained on; a policy, not an error-rate fit",
         data="-",
     ),
+    Threshold(
+        name="face.index.train_sample",
+        value=65_536.0,
+        direction="count",
+        calibrated_for="vectors (a seeded sample) the PQ is trained on: 16 centroids per "
+        "sub-quantizer need a few thousand; more only costs training time",
+        data="as face.index.refine_factor; a tuning, not an error-rate fit",
+    ),
+    Threshold(
+        name="face.index.stale_share",
+        value=0.1,
+        direction="share",
+        calibrated_for="removed or replaced faces left in the compressed copy (FAISS fast-scan "
+        "codes do not survive remove_ids) before it is re-encoded: each widens every search's "
+        "exact re-rank by its share; a policy, not an error-rate fit",
+        data="-",
+    ),
+    Threshold(
+        name="face.pairs.block",
+        value=65_536.0,
+        direction="count",
+        calibrated_for="query faces per range search of the all-pairs scan (matching/face_pairs): "
+        "bounds FAISS's result buffers; a memory bound, not an error-rate fit",
+        data="-",
+    ),
+    # --- the FAISS gallery's durability (owned by identity/biometrics/gallery*.py) -------------
+    Threshold(
+        name="gallery.snapshot_every",
+        value=500.0,
+        direction="count",
+        calibrated_for="gallery additions between automatic snapshots of the FAISS indexes: a "
+        "restart re-reads from the database at most this many templates more than the snapshot "
+        "holds; a policy, not an error-rate fit",
+        data="-",
+    ),
+    Threshold(
+        name="gallery.reconcile_chunk",
+        value=1000.0,
+        direction="count",
+        calibrated_for="template rows read (and decrypted) per query while reconciling an index "
+        "with the database on start: bounds memory; a policy, not an error-rate fit",
+        data="-",
+    ),
     # --- face liveness (owned by matching/liveness) ------------------------------------------
     Threshold(
         name="liveness.turn",

@@ -1,8 +1,7 @@
 """1:N search over face vectors, ids = database keys (int64), distances L2 (lower = closer).
 
-``VectorIndex`` is the interface the rest of the service codes against; ``FaissVectorIndex`` is
-the embedded engine (a national deployment plugs a distributed engine behind the same protocol,
-chosen by ``make_index(engine=...)``).
+``FaissVectorIndex`` is the in-process engine (``FaceIndex`` for the face templates); the
+gallery chooses between it and the shared engine (``identity.biometrics.gallery_engine``).
 
 Every vector is kept exactly in ``IndexIDMap2(IndexFlatL2)``, and while the gallery is small
 search is exhaustive over it. Past ``IndexTuning.approx_min_size`` vectors a compressed copy is
@@ -12,7 +11,7 @@ so returned distances are exact. The quantizer is trained on the gallery and ret
 has grown ``retrain_growth`` times. FAISS's fast-scan codes do not survive ``remove_ids`` (a
 vector added after a removal is never found again: faiss-cpu 1.x), so removed or replaced ids
 stay in the compressed copy as stale entries that the exact re-rank drops, and the copy is
-re-encoded once they pass 10% of the gallery.
+re-encoded once they pass ``face.index.stale_share`` of the gallery.
 
 Why not IVF or HNSW: on dlib-like vectors a mate sits about half as far from its probe as a
 stranger does, so it often falls across an IVF cell boundary or off the HNSW path; at 1M both
@@ -31,7 +30,7 @@ import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import faiss
 import numpy as np
@@ -42,21 +41,7 @@ from matching.snapshot import SnapshotError, read_snapshot, write_snapshot
 
 SNAPSHOT_FORMAT = "faiss-vec-v2"
 FACE_SPACE = f"{FACE_EXTRACTOR}/{FACE_EXTRACTOR_VERSION}"
-_TRAIN_SAMPLE = 65_536  # 16 centroids per sub-quantizer: a sample this size is plenty
-
-
-@runtime_checkable
-class VectorIndex(Protocol):
-    """A 1:N vector index keyed by int64 database ids; distances are L2, lower is closer."""
-
-    dim: int
-
-    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
-    def remove(self, ids: np.ndarray) -> int: ...
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
-    def ids(self) -> np.ndarray: ...
-    def __len__(self) -> int: ...
-    def save(self, path: Path) -> None: ...
+_PQ_BITS = 4  # FAISS's fast-scan PQ codes are 4-bit
 
 
 @dataclass(frozen=True)
@@ -184,7 +169,7 @@ class FaissVectorIndex:
             self._ids = np.setdiff1d(self._ids, present, assume_unique=True)
             if self._pq is not None:
                 self._stale += removed
-                if self._stale > 0.1 * len(self):
+                if self._stale > thresholds.value("face.index.stale_share") * len(self):
                     self.rebuild_compressed()
             return removed
 
@@ -265,9 +250,10 @@ class FaissVectorIndex:
             if len(x) < self.tuning.approx_min_size:
                 self._pq, self._stale, self._trained_size = None, 0, 0
                 return
-            sample = x if len(x) <= _TRAIN_SAMPLE else x[np.random.default_rng(1234).choice(
-                len(x), _TRAIN_SAMPLE, replace=False)]
-            pq = faiss.IndexPQFastScan(self.dim, self.tuning.pq_m, 4)
+            want = int(thresholds.value("face.index.train_sample"))
+            sample = x if len(x) <= want else x[np.random.default_rng(1234).choice(
+                len(x), want, replace=False)]
+            pq = faiss.IndexPQFastScan(self.dim, self.tuning.pq_m, _PQ_BITS)
             # One OpenMP thread: with the 2 shared cores busy, OpenMP's spinning made this
             # training 20x slower (21 s vs 1 s for 20k vectors) than running on one thread.
             threads = faiss.omp_get_max_threads()
@@ -295,16 +281,3 @@ class FaceIndex(FaissVectorIndex):
         """Read a face snapshot; ``SnapshotError`` if bad or of another extractor version."""
         return super().load(path, space=space, tuning=tuning)
 
-
-def make_index(engine: str = "faiss", dim: int = 128, *, space: str = "") -> VectorIndex:
-    """A new empty index of the configured engine (``Settings.vector_engine``)."""
-    if engine == "faiss":
-        return FaissVectorIndex(dim, space=space)
-    raise ValueError(f"unknown vector engine {engine!r}")
-
-
-def load_index(path: Path, engine: str = "faiss", *, space: str | None = None) -> VectorIndex:
-    """Load a snapshot written by ``save`` of the configured engine (``SnapshotError`` if bad)."""
-    if engine == "faiss":
-        return FaissVectorIndex.load(path, space=space)
-    raise ValueError(f"unknown vector engine {engine!r}")

@@ -4,11 +4,19 @@ workbench's server-side sign-in sessions."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+
+class MergeStatus(StrEnum):
+    """``merge_records.status``: in force, or reversed by an unmerge."""
+
+    MERGED = "merged"
+    UNMERGED = "unmerged"
 
 
 class CaseDecision(Base):
@@ -50,7 +58,7 @@ class MergeRecord(Base):
     national_ids: Mapped[list] = mapped_column(default=list)  # IDs moved to the survivor
     moved: Mapped[list] = mapped_column(default=list)
     absorbed_before: Mapped[dict] = mapped_column(default=dict)  # status, merged_into_id
-    status: Mapped[str] = mapped_column(String(16), default="merged")  # merged | unmerged
+    status: Mapped[str] = mapped_column(String(16), default=MergeStatus.MERGED.value)
     merged_by: Mapped[str] = mapped_column(String(120))
     confirmed_by: Mapped[str | None] = mapped_column(String(120))
     unmerged_by: Mapped[str | None] = mapped_column(String(120))

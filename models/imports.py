@@ -7,11 +7,19 @@ so a job killed at any point and restarted skips exactly the records whose outco
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+
+class ImportJobStatus(StrEnum):
+    """``import_jobs.status``: a job is running until every record of its source is decided."""
+
+    RUNNING = "running"
+    DONE = "done"
 
 
 class ImportJob(Base):
@@ -22,7 +30,7 @@ class ImportJob(Base):
     source: Mapped[str] = mapped_column(String(1000))  # absolute path of the folder or CSV
     register: Mapped[str] = mapped_column(String(20))  # civil_status | nationality | ...
     kind: Mapped[str] = mapped_column(String(8))  # nist | csv
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done
+    status: Mapped[str] = mapped_column(String(16), default=ImportJobStatus.RUNNING.value)
     total: Mapped[int] = mapped_column(default=0)  # records found in the source at the last start
     # ISO start time of every run (a restart appends one): throughput is measured per run.
     run_starts: Mapped[list] = mapped_column(default=list)

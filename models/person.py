@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+
+class LifeStatus(StrEnum):
+    """``persons.life_status``: deceased from an active death record, else alive."""
+
+    ALIVE = "alive"
+    DECEASED = "deceased"
+
+
+class PersonStatus(StrEnum):
+    """``persons.status``: merged rows keep their data for unmerge (``merged_into_id``)."""
+
+    ACTIVE = "active"
+    MERGED = "merged"
 
 
 class Person(Base):
@@ -25,9 +40,8 @@ class Person(Base):
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date]
     birthplace: Mapped[str] = mapped_column(String(50))
-    life_status: Mapped[str] = mapped_column(String(16), default="alive")
-    # active | merged (merged rows keep their data for unmerge; merged_into points at survivor)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    life_status: Mapped[str] = mapped_column(String(16), default=LifeStatus.ALIVE.value)
+    status: Mapped[str] = mapped_column(String(16), default=PersonStatus.ACTIVE.value)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     fraud_flag: Mapped[bool] = mapped_column(default=False)
     # ICAO 9303 alpha-3 code from the nationality register (IRQ, PSE, XXA stateless, XXB

@@ -10,11 +10,30 @@ PostgreSQL alike.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+
+class CardStatus(StrEnum):
+    """``ration_households.status``: a ration card in use, or closed."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class ComplaintState(StrEnum):
+    """``ration_complaints.state`` (and each step's): filed → routed → answered → closed, with
+    escalations (``agencies.ration.complaints.TRANSITIONS``)."""
+
+    FILED = "filed"
+    ROUTED = "routed"
+    ANSWERED = "answered"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
 
 
 class RationAgent(Base):
@@ -38,7 +57,7 @@ class Household(Base):
     governorate: Mapped[str] = mapped_column(String(50), index=True)
     centre: Mapped[str] = mapped_column(String(64))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("ration_agents.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    status: Mapped[str] = mapped_column(String(16), default=CardStatus.ACTIVE.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -5,11 +5,21 @@ with the staff task each one is."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+
+
+class ProposalState(StrEnum):
+    """``ration_proposals.state``: open → confirmed | dismissed, or void (event reversed)."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    VOID = "void"
 
 
 class Appeal(Base):
@@ -53,7 +63,7 @@ class Proposal(Base):
     about_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     event_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    state: Mapped[str] = mapped_column(String(12), default=ProposalState.OPEN.value, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(120))

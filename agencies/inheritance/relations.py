@@ -224,12 +224,6 @@ def validate_family(heirs: Mapping[str, object], deceased: str | None = None, *,
     return family
 
 
-def validate(heirs: Mapping[str, object], deceased: str | None = None) -> tuple[Counts, Sex | None]:
-    """Counts and sex only (kept for callers that send plain counts)."""
-    family = validate_family(heirs, deceased)
-    return family.counts, family.sex
-
-
 def kin(key: str) -> Kin:
     return KIN[key]
 

@@ -185,7 +185,3 @@ RULES: dict[str, tuple[str, str, str]] = {
                     "من اجتمعت فيه جهتا إرث ورث بهما", SIRAJIYYA + "bab al-ʿasabat; ruling of Umar and "
                     "ʿAli on the husband who is a cousin"),
 }
-
-
-def rule_text(rule: str) -> str:
-    return RULES[rule][0]

@@ -26,7 +26,13 @@ from agencies.ration.schemas import CODE, InputModel
 from identity.access import journal
 from identity.platform import media
 from identity.platform.errors import Conflict, DomainError, Invalid
-from models.ration import Complaint, ComplaintPhoto, ComplaintStep, RationAgent
+from models.ration import (
+    Complaint,
+    ComplaintPhoto,
+    ComplaintState,
+    ComplaintStep,
+    RationAgent,
+)
 
 PHOTO_SIDE = 1600  # the stored photo's longest side (pixels): enough to read a label
 PHOTO_QUALITY = 85
@@ -83,7 +89,8 @@ def file_public(session: Session, request: PublicComplaintIn, *, photo: bytes | 
     complaint = Complaint(
         tracking_number=complaints.new_tracking_number(session), person_id=None,
         about=request.about, item=request.item, agent_id=agent.id, round_id=rnd.id,
-        text=request.text, state="filed", channel="public", challenge=challenge_id[:40])
+        text=request.text, state=ComplaintState.FILED, channel="public",
+        challenge=challenge_id[:40])
     session.add(complaint)
     try:
         session.flush()
@@ -94,7 +101,7 @@ def file_public(session: Session, request: PublicComplaintIn, *, photo: bytes | 
     if cleaned is not None:
         session.add(ComplaintPhoto(complaint_id=complaint.id, media_type="image/jpeg",
                                    width=cleaned[1], height=cleaned[2], data=cleaned[0]))
-    session.add(ComplaintStep(complaint_id=complaint.id, state="filed", note=None,
+    session.add(ComplaintStep(complaint_id=complaint.id, state=ComplaintState.FILED, note=None,
                                          actor=ACTOR))
     journal.audit(session, actor=ACTOR, action="ration.complaint.file", outcome="filed",
                   details={"tracking_number": complaint.tracking_number, "channel": "public",

@@ -27,14 +27,15 @@ from identity.access.keys import Principal
 from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
 from identity.registry import persons
 from models.base import utcnow
-from models.ration import Complaint, ComplaintStep, RationAgent, Receipt, Round
+from models.ration import Complaint, ComplaintState, ComplaintStep, RationAgent, Receipt, Round
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "filed": frozenset({"routed"}),
-    "routed": frozenset({"answered", "escalated"}),
-    "answered": frozenset({"closed", "escalated"}),
-    "escalated": frozenset({"routed", "closed"}),
-    "closed": frozenset(),
+_S = ComplaintState
+TRANSITIONS: dict[str, frozenset[ComplaintState]] = {
+    _S.FILED: frozenset({_S.ROUTED}),
+    _S.ROUTED: frozenset({_S.ANSWERED, _S.ESCALATED}),
+    _S.ANSWERED: frozenset({_S.CLOSED, _S.ESCALATED}),
+    _S.ESCALATED: frozenset({_S.ROUTED, _S.CLOSED}),
+    _S.CLOSED: frozenset(),
 }
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
@@ -89,13 +90,13 @@ def file(session: Session, *, principal: Principal, request: ComplaintIn) -> Com
             raise Invalid("the receipt was recorded by another agent", code="agent_mismatch")
     complaint = Complaint(
         tracking_number=new_tracking_number(session), person_id=person.id, about=request.about,
-        item=request.item, text=request.text, state="filed",
+        item=request.item, text=request.text, state=ComplaintState.FILED,
         agent_id=receipt.agent_id if receipt else (agent.id if agent else None),
         round_id=receipt.round_id if receipt else (rnd.id if rnd else None),
         receipt_id=receipt.id if receipt else None)
     session.add(complaint)
     session.flush()
-    session.add(ComplaintStep(complaint_id=complaint.id, state="filed", note=None,
+    session.add(ComplaintStep(complaint_id=complaint.id, state=ComplaintState.FILED, note=None,
                               actor=principal.actor))
     journal.audit(session, actor=principal.actor, agency=principal.agency_name,
                   action="ration.complaint.file", outcome="filed", person_id=person.id,
@@ -138,7 +139,7 @@ def advance(session: Session, *, principal: Principal, tracking_number: str,
         raise Conflict(f"a complaint {complaint.state} cannot become {request.state}",
                        code="invalid_transition",
                        details={"allowed": sorted(TRANSITIONS[complaint.state])})
-    if request.state == "routed":
+    if request.state == "routed":  # the request's Literal (a ComplaintState value)
         if request.routed_to is None:
             raise Invalid("routing names the office it goes to", code="routed_to_required")
         complaint.routed_to = request.routed_to

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from agencies.ration.cards import current_members
 from agencies.ration.rules import HOUSEHOLD_IF_HEAD
-from models.ration import Block, Household, Member
+from models.ration import Block, CardStatus, Household, Member
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def card_blocks_in_force(session: Session, household_id: int, on: date) -> list[
 
 def household_status(session: Session, household: Household, on: date) -> HouseholdStatus:
     members = current_members(session, household.id)
-    if household.status != "active":
+    if household.status != CardStatus.ACTIVE:
         return HouseholdStatus(household, ["card_closed"],
                                [MemberStatus(m, False, ["card_closed"]) for m in members])
     blocks = blocks_in_force(session, [m.person_id for m in members], on)

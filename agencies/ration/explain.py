@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies.ration.facts import FeedSource
 from agencies.ration.rules import HOUSEHOLD, HOUSEHOLD_IF_HEAD, category
 from models.ration import Block, Rule
 
@@ -26,7 +27,7 @@ def _rule(rule: Rule | None) -> tuple[str, str]:
                 f"{' إلى ' + until if until else ''})"))
 
 
-def _what(block: Block, d: dict[str, Any], source: dict[str, Any] | None) -> tuple[str, str]:
+def _what(block: Block, d: dict[str, Any], source: FeedSource | None) -> tuple[str, str]:
     name = block.category
     if name in ("household_income", "income"):
         who_en = "The household's total" if name == "household_income" else \
@@ -64,7 +65,7 @@ def _what(block: Block, d: dict[str, Any], source: dict[str, Any] | None) -> tup
 
 
 def block_reasons(block: Block, rule: Rule | None,
-                  source: dict[str, Any] | None) -> tuple[str, str]:
+                  source: FeedSource | None) -> tuple[str, str]:
     """(English, Arabic) explanation of a block: what, since when, which rule and feed row."""
     d: dict[str, Any] = dict(block.details or {})
     what_en, what_ar = _what(block, d, source)

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, TypedDict
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -45,7 +46,21 @@ def newer_exists(session: Session, row: FeedRow) -> bool:
     ).first() is not None
 
 
-def source(session: Session, row_id: int | None) -> dict[str, object] | None:
+class FeedSource(TypedDict):
+    """Where a decision's fact came from (``FeedRowRef`` in the API)."""
+
+    feed_row_id: int
+    batch_ref: str
+    agency: str
+    kind: str
+    row_no: int
+    stream: str | None
+    ref_date: str | None  # ISO date
+    data: dict[str, Any]
+    received_at: str  # ISO time
+
+
+def source(session: Session, row_id: int | None) -> FeedSource | None:
     """The feed row behind a decision: batch, agency, kind, reference date and the row."""
     if row_id is None:
         return None

@@ -18,7 +18,7 @@ from identity.access.keys import Principal
 from identity.platform.errors import Conflict, Invalid, NotFound
 from identity.registry import persons
 from models.base import utcnow
-from models.ration import Household, HouseholdMove, Member
+from models.ration import CardStatus, Household, HouseholdMove, Member
 
 __all__ = ["card_of", "get_card"]  # re-exported: callers ask the card service
 
@@ -26,7 +26,7 @@ __all__ = ["card_of", "get_card"]  # re-exported: callers ask the card service
 def enrollable(session: Session, national_id: str) -> int:
     """The person id of ``national_id`` if they may join a card: alive and on no card."""
     person = persons.get_by_national_id(session, national_id)
-    if person.life_status == "deceased":
+    if person.life_status == persons.LifeStatus.DECEASED:
         raise Invalid(f"{national_id} is recorded deceased", code="person_deceased")
     held = card_of(session, person.id)
     if held is not None:
@@ -101,7 +101,7 @@ def create(session: Session, *, principal: Principal, request: HouseholdIn) -> H
 def join(session: Session, household: Household, national_id: str, *, authorised: bool,
          actor: str) -> int:
     """Add a person to an active card (no commit); 409 when on another card. Person id."""
-    if household.status != "active":
+    if household.status != CardStatus.ACTIVE:
         raise Conflict("the card is closed", code="card_closed")
     person_id = enrollable(session, national_id)
     session.add(Member(household_id=household.id, person_id=person_id, role="member",
@@ -139,7 +139,7 @@ def move_member(session: Session, member: Member, source: Household, target: Hou
                 national_id: str, reason: str, actor: str) -> None:
     """Close ``member``'s membership of ``source`` and open one on ``target`` in the same
     transaction, the same moment (never on two cards: the one-card index holds). No commit."""
-    if target.id == source.id or target.status != "active":
+    if target.id == source.id or target.status != CardStatus.ACTIVE:
         raise Conflict("the target card is this card or closed", code="invalid_transfer")
     if member.role == "head":
         raise Conflict("name another head before transferring the head", code="head_transfer")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -26,10 +26,20 @@ from agencies.ration import facts
 from agencies.ration.decide import Decision
 from agencies.ration.rules import rule_in_force
 from identity.registry import kinship, persons
-from models.ration import FeedRow, Household, Member
+from models.ration import CardStatus, FeedRow, Household, Member
 
 ADULT_AGE = 18
 COUNTED = ("head", "married", "minor")  # in the household's total; the rest are judged alone
+
+
+class IncomeRow(TypedDict):
+    """One income line as the card's view (``IncomeLineView``) and the audit show it."""
+
+    feed_row_id: int
+    kind: str
+    agency: str
+    period: str  # YYYY-MM
+    amount_iqd: int
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ class IncomeLine:
     period: date
     amount_iqd: int
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> IncomeRow:
         return {"feed_row_id": self.feed_row_id, "kind": self.kind, "agency": self.agency,
                 "period": self.period.isoformat()[:7], "amount_iqd": self.amount_iqd}
 
@@ -68,7 +78,7 @@ def standing(session: Session, person_id: int, role: str | None, today: date) ->
     household of one), ``head``, ``minor``, ``married`` (in the household's total) or
     ``unmarried_adult`` (alone). ``role``: the member's role on a card, None when on none."""
     person = persons.resolve_person(session, person_id)
-    if person.life_status == "deceased":
+    if person.life_status == persons.LifeStatus.DECEASED:
         return "deceased"
     if role is None:
         return "no_card"
@@ -130,7 +140,7 @@ def decide_household(session: Session, household: Household, members: list[Membe
     details = {"members": [{"national_id": mi.national_id, "counted": True, "why": mi.why,
                             "total_iqd": mi.total_iqd,
                             "rows": [line.as_dict() for line in mi.lines]} for mi in counted]}
-    if household.status != "active":
+    if household.status != CardStatus.ACTIVE:
         return Decision(False), incomes
     return _judge(session, lines, f"household:{household.id}", details), incomes
 

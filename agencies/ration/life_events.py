@@ -26,7 +26,7 @@ from identity.access.events import FeedEvent, read_feed
 from identity.platform.errors import DomainError
 from identity.registry import kinship, persons
 from models.base import utcnow
-from models.ration import Cursor
+from models.ration import CardStatus, Cursor
 
 CURSOR = "life_events"
 BATCH = 500
@@ -62,7 +62,8 @@ def _death(session: Session, event: FeedEvent, person_id: int, grace_days: int) 
     if card is not None:  # the deceased's income no longer counts in the card's total
         reconcile.household(session, card, actor=ACTOR, today=date.today(),
                             why="a member died: the household's income changed", by="event")
-    if member is None or card is None or member.role != "head" or card.status != "active":
+    if member is None or card is None or member.role != "head" \
+            or card.status != CardStatus.ACTIVE:
         return placed
     candidate, why = proposals.next_head(session, card, person_id, died)
     details = {"died_on": died.isoformat(), "why": why}
@@ -77,7 +78,7 @@ def _death(session: Session, event: FeedEvent, person_id: int, grace_days: int) 
 
 
 def _reversal(session: Session, event: FeedEvent, person_id: int) -> bool:
-    if persons.resolve_person(session, person_id).life_status == "deceased":
+    if persons.resolve_person(session, person_id).life_status == persons.LifeStatus.DECEASED:
         return False  # another record still stands (or a later one came)
     proposals.void_about(session, person_id, ("new_head", "head_needed"),
                          "the death record was reversed")
@@ -100,7 +101,7 @@ def _birth(session: Session, event: FeedEvent, child_id: int) -> bool:
     for key in ("mother_national_id", "father_national_id"):
         parent_id = _person_id(session, event.payload.get(key))
         card = cards.card_of(session, parent_id) if parent_id is not None else None
-        if card is not None and card.status == "active":
+        if card is not None and card.status == CardStatus.ACTIVE:
             proposals.propose(session, kind="add_newborn", household_id=card.id,
                               person_id=child_id, about_person_id=parent_id, event_id=event.id,
                               details={"parent": key.split("_")[0],
@@ -115,7 +116,8 @@ def _marriage(session: Session, event: FeedEvent, wife_id: int) -> bool:
         return False
     target = cards.card_of(session, husband_id)
     source = cards.card_of(session, wife_id)
-    if target is None or target.status != "active" or (source and source.id == target.id):
+    if target is None or target.status != CardStatus.ACTIVE \
+            or (source and source.id == target.id):
         return False
     details = {"contract_date": event.payload.get("contract_date")}
     proposals.propose(session, kind="move_spouse" if source else "add_spouse",
@@ -131,7 +133,8 @@ def _divorce(session: Session, event: FeedEvent, wife_id: int) -> bool:
     source = cards.card_of(session, wife_id)
     _, father = kinship.parents(session, persons.resolve_person(session, wife_id))
     target = cards.card_of(session, father.id) if father is not None else None
-    if source is None or target is None or target.status != "active" or target.id == source.id:
+    if source is None or target is None or target.status != CardStatus.ACTIVE \
+            or target.id == source.id:
         return False
     proposals.propose(session, kind="return_after_divorce", household_id=target.id,
                       from_household_id=source.id, person_id=wife_id,

@@ -22,11 +22,11 @@ from agencies.ration.income import ADULT_AGE
 from identity.registry import kinship, persons
 from models.base import utcnow
 from models.ration import Household
-from models.ration_cases import Proposal
+from models.ration_cases import Proposal, ProposalState
 
 KINDS = ("new_head", "head_needed", "add_newborn", "move_spouse", "add_spouse",
          "return_after_divorce")
-STATES = ("open", "confirmed", "dismissed", "void")
+STATES = tuple(ProposalState)
 
 
 def propose(session: Session, *, kind: str, household_id: int, person_id: int,
@@ -36,12 +36,12 @@ def propose(session: Session, *, kind: str, household_id: int, person_id: int,
     assert kind in KINDS
     same = session.scalars(select(Proposal).where(
         Proposal.kind == kind, Proposal.household_id == household_id,
-        Proposal.person_id == person_id, Proposal.state == "open")).first()
+        Proposal.person_id == person_id, Proposal.state == ProposalState.OPEN)).first()
     if same is not None:
         return same
     proposal = Proposal(kind=kind, household_id=household_id, person_id=person_id,
                         about_person_id=about_person_id, event_id=event_id, details=details,
-                        from_household_id=from_household_id, state="open")
+                        from_household_id=from_household_id, state=ProposalState.OPEN)
     session.add(proposal)
     session.flush()
     return proposal
@@ -56,7 +56,7 @@ def of_card(session: Session, household_id: int) -> list[Proposal]:
 
 def open_head_task(session: Session, household_id: int) -> Proposal | None:
     return session.scalars(select(Proposal).where(
-        Proposal.household_id == household_id, Proposal.state == "open",
+        Proposal.household_id == household_id, Proposal.state == ProposalState.OPEN,
         Proposal.kind.in_(("new_head", "head_needed"))).order_by(Proposal.id)).first()
 
 
@@ -71,9 +71,10 @@ def void_about(session: Session, person_id: int, kinds: tuple[str, ...], note: s
     """Void the open proposals about ``person_id`` (the event behind them was reversed)."""
     found = list(session.scalars(select(Proposal).where(
         Proposal.about_person_id == person_id, Proposal.kind.in_(kinds),
-        Proposal.state == "open")))
+        Proposal.state == ProposalState.OPEN)))
     for proposal in found:
-        proposal.state, proposal.decided_at, proposal.note = "void", utcnow(), note[:500]
+        proposal.state = ProposalState.VOID
+        proposal.decided_at, proposal.note = utcnow(), note[:500]
     session.flush()
     return len(found)
 
@@ -89,7 +90,7 @@ def next_head(session: Session, household: Household, deceased_id: int,
     members = {m.person_id: m for m in cards.current_members(session, household.id)
                if m.person_id != deceased_id}
     alive = {pid: persons.resolve_person(session, pid) for pid in members}
-    alive = {pid: p for pid, p in alive.items() if p.life_status != "deceased"}
+    alive = {pid: p for pid, p in alive.items() if p.life_status != persons.LifeStatus.DECEASED}
     deceased = persons.resolve_person(session, deceased_id)
     spouses = sorted((m.contract_date, m.id, s.id) for m, s in kinship.marriages(session, deceased)
                      if kinship.married_at(m, on) and s.id in alive)

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agencies.ration.reports import MonthRow, Summary
 
 _W, _BAR, _GAP, _LABEL = 640, 18, 6, 170
 
@@ -29,14 +33,14 @@ def bar_chart(title: str, bars: list[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def _table(rows: Sequence[Mapping[str, object]], columns: list[str]) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(r.get(c, '')))}</td>" for c in columns)
                    + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _by_month(rows: list[dict[str, Any]]) -> str:
+def _by_month(rows: list[MonthRow]) -> str:
     """Blocks by category (rows) and month (columns)."""
     months = sorted({r["month"] for r in rows})
     cats = sorted({r["category"] for r in rows})
@@ -47,7 +51,7 @@ def _by_month(rows: list[dict[str, Any]]) -> str:
     return f'<table id="blocks-by-month"><tr><th>category</th>{head}</tr>{body}</table>'
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: Summary) -> str:
     gov = report["eligible_by_governorate"]
     blocked = report["blocked_by_reason"]
     by_month = report["blocks_by_month"]

@@ -16,7 +16,7 @@ from identity.platform.errors import Conflict, NotFound
 from identity.registry import persons
 from models.base import utcnow
 from models.ration import Household
-from models.ration_cases import Proposal
+from models.ration_cases import Proposal, ProposalState
 
 
 def get(session: Session, task_id: int, *, lock: bool = False) -> Proposal:
@@ -37,12 +37,13 @@ def _new_head(session: Session, task: Proposal, actor: str) -> None:
     card = _card(session, task.household_id)
     candidate = persons.resolve_person(session, task.person_id)
     member = cards.membership(session, candidate.id)
-    if member is None or member.household_id != card.id or candidate.life_status == "deceased":
+    if member is None or member.household_id != card.id \
+            or candidate.life_status == persons.LifeStatus.DECEASED:
         raise Conflict("the proposed head is no longer a living member of the card",
                        code="task_outdated")
     for m in cards.current_members(session, card.id):
         if m.role == "head" and persons.resolve_person(session, m.person_id).life_status \
-                == "deceased":
+                == persons.LifeStatus.DECEASED:
             m.left_at, m.left_reason = utcnow(), "deceased (head replaced)"
     session.flush()
     households.make_head(session, card, member, actor)
@@ -66,7 +67,7 @@ def confirm(session: Session, *, principal: Principal, task_id: int,
     (``head_needed``) or no longer fits the cards."""
     agents.require_ministry(session, principal)
     task = get(session, task_id, lock=True)
-    if task.state != "open":
+    if task.state != ProposalState.OPEN:
         raise Conflict(f"this task is {task.state}", code="task_closed")
     if task.kind == "head_needed":
         raise Conflict("no adult member to propose: name the head on the card, then dismiss "
@@ -79,18 +80,18 @@ def confirm(session: Session, *, principal: Principal, task_id: int,
                         authorised=False, actor=principal.actor)
     else:
         _move(session, task, principal.actor)
-    return _close(session, task, "confirmed", principal, note)
+    return _close(session, task, ProposalState.CONFIRMED, principal, note)
 
 
 def dismiss(session: Session, *, principal: Principal, task_id: int, note: str) -> Proposal:
     agents.require_ministry(session, principal)
     task = get(session, task_id, lock=True)
-    if task.state != "open":
+    if task.state != ProposalState.OPEN:
         raise Conflict(f"this task is {task.state}", code="task_closed")
-    return _close(session, task, "dismissed", principal, note)
+    return _close(session, task, ProposalState.DISMISSED, principal, note)
 
 
-def _close(session: Session, task: Proposal, state: str, principal: Principal,
+def _close(session: Session, task: Proposal, state: ProposalState, principal: Principal,
            note: str | None) -> Proposal:
     task.state, task.decided_at, task.decided_by = state, utcnow(), principal.actor
     task.note = note[:500] if note else None

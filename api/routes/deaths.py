@@ -6,40 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from api.deps import DeathsAgencyDep, ReadSessionDep, SessionDep
 from identity.registry import deaths
+from identity.registry.deaths import DeathRecordView
 from identity.registry.vital_schemas import DeathReport, ReversalRequest
 
 router = APIRouter(prefix="/v1/death-records", tags=["deaths"])
 
 AckId = Annotated[str, Path(min_length=1, max_length=24, description="acknowledgement id")]
-
-
-class ReversalView(BaseModel):
-    judgment_reference: str
-    court: str | None
-    judgment_date: str | None
-    reversed_at: str
-
-
-class DeathRecordView(BaseModel):
-    ack_id: str
-    national_id: str
-    life_status: str
-    source_type: str
-    document_number: str
-    date_of_death: str
-    date_precision: str
-    place: str
-    cause_code: str | None = None
-    agency: str
-    status: str  # active | reversed
-    attached_to: str | None  # ack id of the first report when this one was attached to it
-    date_conflict: bool  # an attached report whose date cannot be the first report's date
-    recorded_at: str
-    reversal: ReversalView | None
 
 
 _ERRORS: dict[int | str, dict[str, str]] = {
@@ -55,7 +30,7 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 def post_death(report: DeathReport, principal: DeathsAgencyDep,
                session: SessionDep) -> JSONResponse:
     status, view = deaths.record_death(session, report, principal=principal)
-    return JSONResponse(DeathRecordView.model_validate(view).model_dump(mode="json"), status)
+    return JSONResponse(view, status)
 
 
 @router.post("/{ack_id}/reversal", status_code=201, response_model=DeathRecordView, responses={
@@ -66,12 +41,11 @@ def post_death(report: DeathReport, principal: DeathsAgencyDep,
 def post_reversal(ack_id: AckId, request: ReversalRequest, principal: DeathsAgencyDep,
                   session: SessionDep) -> JSONResponse:
     status, view = deaths.reverse_death(session, ack_id, request, principal=principal)
-    return JSONResponse(DeathRecordView.model_validate(view).model_dump(mode="json"), status)
+    return JSONResponse(view, status)
 
 
 @router.get("/{ack_id}", response_model=DeathRecordView, responses=_ERRORS,
             summary="A death record, for the agency that reported it")
 def get_death(ack_id: AckId, principal: DeathsAgencyDep,
               session: ReadSessionDep) -> DeathRecordView:
-    return DeathRecordView.model_validate(deaths.get_for_agency(session, ack_id,
-                                                                principal=principal))
+    return deaths.get_for_agency(session, ack_id, principal=principal)

@@ -3,7 +3,7 @@ relations the registry derives from them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -78,7 +78,7 @@ def _text(body: bytes) -> str:
         raise Invalid("CSV must be UTF-8", code="invalid_csv_encoding") from exc
 
 
-def _created(body: dict[str, Any]) -> JSONResponse:
+def _created(body: kinship_load.BirthRecorded | kinship_load.MarriageRecorded) -> JSONResponse:
     return JSONResponse(LinkOutcome.model_validate(body).model_dump(),
                         201 if body["outcome"] == "created" else 200)
 

@@ -71,7 +71,7 @@ async def post_receipt(
 
 
 def _report(request: Request, session: SessionDep, principal: Any,
-            on: date | None) -> dict[str, Any]:
+            on: date | None) -> reports.Summary:
     return reports.for_ministry(session, principal=principal, on=on or date.today(),
                                 grace_days=request.app.state.settings.ration_death_grace_days)
 
@@ -80,7 +80,7 @@ def _report(request: Request, session: SessionDep, principal: Any,
             summary="Eligible by governorate, blocked by reason, receipts, complaints (JSON)")
 def report_json(request: Request, principal: RationAgencyDep, session: SessionDep,
                 on: Annotated[date | None, Query()] = None) -> dict[str, Any]:
-    return _report(request, session, principal, on)
+    return dict(_report(request, session, principal, on))
 
 
 @router.get("/reports/page", response_class=HTMLResponse, responses=_ERR,

@@ -10,7 +10,8 @@ restart never loses one.
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,25 @@ from models.base import utcnow
 from models.import_intake import ImportFlag, ImportHold
 from models.imports import ImportRecord
 
-HELD = "held"
+
+class HoldStatus(StrEnum):
+    """``import_holds.status`` (a held record's job row is ``held`` too, until released)."""
+
+    HELD = "held"
+    COMPLETED = "completed"  # the clerk supplied every missing item
+    IMPORTED = "imported"  # decided by a later run of the import
+
+
+HELD = HoldStatus.HELD
+
+
+class HoldView(TypedDict):
+    record_key: str
+    legacy_number: str | None
+    status: str
+    missing: list[str]
+    as_read: dict[str, Any]
+    completed: dict[str, Any]
 
 
 def record_flags(session: Session, *, job_id: int, prep: Prepared) -> None:
@@ -78,7 +97,7 @@ def complete(session: Session, *, job_id: int, record_key: str, items: dict[str,
     held.missing = left
     held.clerk = clerk
     if not left and held.status == HELD:
-        held.status = "completed"
+        held.status = HoldStatus.COMPLETED
         held.completed_at = utcnow()
     session.commit()
     return held
@@ -87,9 +106,9 @@ def complete(session: Session, *, job_id: int, record_key: str, items: dict[str,
 def release_completed(session: Session, *, job_id: int) -> dict[str, dict[str, str]]:
     """Completed holds of the job, ready to be decided: their ``held`` job rows are removed
     (commit) and their items returned by record key (merged over the file's by the worker)."""
+    released = [HoldStatus.COMPLETED, HoldStatus.IMPORTED]
     done = {h.record_key: dict(h.completed) for h in session.scalars(
-        select(ImportHold).where(ImportHold.job_id == job_id,
-                                 ImportHold.status.in_(["completed", "imported"])))}
+        select(ImportHold).where(ImportHold.job_id == job_id, ImportHold.status.in_(released)))}
     if done:
         session.execute(delete(ImportRecord).where(ImportRecord.job_id == job_id,
                                                    ImportRecord.status == HELD,
@@ -101,12 +120,12 @@ def release_completed(session: Session, *, job_id: int) -> dict[str, dict[str, s
 def mark_imported(session: Session, *, job_id: int, record_key: str) -> None:
     held = session.scalars(select(ImportHold).where(ImportHold.job_id == job_id,
                                                     ImportHold.record_key == record_key)).first()
-    if held is not None and held.status != "imported":
-        held.status = "imported"
+    if held is not None and held.status != HoldStatus.IMPORTED:
+        held.status = HoldStatus.IMPORTED
         session.commit()
 
 
-def holds(session: Session, *, job_id: int) -> list[dict[str, Any]]:
+def holds(session: Session, *, job_id: int) -> list[HoldView]:
     """The job's holds, for a clerk's list."""
     return [{"record_key": h.record_key, "legacy_number": h.legacy_number, "status": h.status,
              "missing": h.missing, "as_read": h.as_read, "completed": h.completed}

@@ -44,7 +44,7 @@ from identity.platform.errors import Invalid
 from identity.platform.settings import Settings
 from identity.registry.schemas import LEGACY_REGISTERS
 from models.base import utcnow
-from models.imports import ImportJob, ImportRecord
+from models.imports import ImportJob, ImportJobStatus, ImportRecord
 
 
 def default_workers() -> int:
@@ -105,7 +105,7 @@ def _start_job(session: Session, source: Path, register: str, total: int) -> tup
                         run_starts=[])
         session.add(job)
     job.total = total
-    job.status = "running"
+    job.status = ImportJobStatus.RUNNING
     job.finished_at = None
     job.run_starts = [*job.run_starts, utcnow().isoformat()]
     session.commit()
@@ -179,7 +179,7 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
             decider.release(session)
         job = session.get(ImportJob, job_id)
         assert job is not None
-        job.status = "done"
+        job.status = ImportJobStatus.DONE
         job.finished_at = utcnow()
         session.commit()
         out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"

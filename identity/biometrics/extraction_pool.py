@@ -281,7 +281,8 @@ class ExtractionPool:
             slot[0] = self._replace(w, kill=False)
         if kind == "failed":
             raise Invalid(f"extraction failed ({payload})", code="extraction_failed")
-        return payload
+        outcome: Outcome = payload  # what ``_serve`` sends for a job that succeeded
+        return outcome
 
     def close(self) -> None:
         with self._lock:

@@ -45,7 +45,7 @@ from identity.biometrics.gallery_engine import (
     max_template_id,
 )
 from matching import fingerprint as finger_engine
-from matching import proposals
+from matching import proposals, thresholds
 from matching.snapshot import SnapshotError
 from matching.vector_index import FaceIndex
 
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("hawiya.gallery")
 FACE_FILE = "face.snap"
 FINGER_FILE = "fingers.snap"
-SNAPSHOT_EVERY = 500  # additions between automatic snapshots
 
 
 def make_gallery(settings: Settings) -> GalleryEngine:
@@ -194,7 +193,7 @@ class Gallery(Reconciling):
         with self._marks:
             self._applied = max(self._applied, max(add))
         self._since_snapshot += len(add)
-        if self._since_snapshot >= SNAPSHOT_EVERY:
+        if self._since_snapshot >= thresholds.value("gallery.snapshot_every"):
             self.snapshot()
 
     def snapshot(self) -> None:

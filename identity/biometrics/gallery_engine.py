@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from identity.biometrics import templates
 from matching import fingerprint as finger_engine
+from matching import thresholds
 from models.enrollment import Template
 
 Faces = list[tuple[int, np.ndarray]]  # (template id, 128-d vector)
@@ -149,8 +150,9 @@ class Reconciling:
                 self._remove(stale)
                 removed += len(stale)
             missing = np.setdiff1d(wanted, have)
-            for start in range(0, len(missing), 1000):
-                rows = templates.by_ids(session, missing[start:start + 1000].tolist())
+            chunk = int(thresholds.value("gallery.reconcile_chunk"))
+            for start in range(0, len(missing), chunk):
+                rows = templates.by_ids(session, missing[start:start + chunk].tolist())
                 self._add_rows(rows)
                 added += len(rows)
                 if progress:

@@ -96,9 +96,6 @@ class Settings(BaseSettings):
     capture_clock_skew_seconds: float = 300.0
     require_attested_captures: bool = False
 
-    # Matching engine (the "engine is a setting" rule of DESIGN.md).
-    vector_engine: Literal["faiss"] = "faiss"
-
     # The 1:N gallery: the in-process FAISS indexes (one deciding process per database), or
     # Milvus (``pip install 'hawiya[milvus]'``), shared by every deciding and serving process.
     gallery_engine: Literal["faiss", "milvus"] = "faiss"
@@ -130,10 +127,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hawiya.db').as_posix()}"
-
-    @property
-    def resolved_read_url(self) -> str:
-        return self.database_read_url or self.resolved_database_url
 
     @property
     def extraction_workers(self) -> int:

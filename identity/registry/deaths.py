@@ -24,11 +24,12 @@ import hashlib
 import json
 import secrets
 from datetime import date
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict  # pydantic reads it on 3.11 (the response model)
 
 from identity.access import journal
 from identity.access.keys import Principal
@@ -38,6 +39,41 @@ from identity.registry.vital_schemas import DeathReport, ReversalRequest
 from models.base import utcnow
 from models.person import Person
 from models.vital import DeathRecord, DeathReversal
+
+
+class DeathStatus(StrEnum):
+    """``death_records.status``: a report in force, or one a court judgment reversed."""
+
+    ACTIVE = "active"
+    REVERSED = "reversed"
+
+
+class ReversalView(TypedDict):
+    judgment_reference: str
+    court: str | None
+    judgment_date: str | None
+    reversed_at: str
+
+
+class DeathRecordView(TypedDict):
+    """A death record as ``/v1/death-records`` answers it (its response model) and the heirs
+    report lists it."""
+
+    ack_id: str
+    national_id: str
+    life_status: str
+    source_type: str
+    document_number: str
+    date_of_death: str
+    date_precision: str
+    place: str
+    cause_code: str | None  # only for the agency that reported it, else None
+    agency: str
+    status: str  # DeathStatus
+    attached_to: str | None  # ack id of the first report when this one was attached to it
+    date_conflict: bool  # an attached report whose date cannot be the first report's date
+    recorded_at: str
+    reversal: ReversalView | None
 
 
 def period(day: date, precision: str) -> tuple[date, date]:
@@ -59,7 +95,7 @@ def active_death(session: Session, person: Person) -> DeathRecord | None:
     return session.scalars(
         select(DeathRecord).where(DeathRecord.person_id == person.id,
                                   DeathRecord.attached_to_id.is_(None),
-                                  DeathRecord.status == "active")
+                                  DeathRecord.status == DeathStatus.ACTIVE)
         .order_by(DeathRecord.id.desc())
     ).first()
 
@@ -83,7 +119,7 @@ def _group(session: Session, primary: DeathRecord) -> list[DeathRecord]:
     return [primary, *attached]
 
 
-def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> dict[str, Any]:
+def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> DeathRecordView:
     """The record as the API shows it; the cause of death only to the agency that reported it."""
     person = persons.resolve_person(session, record.person_id)
     primary = session.get(DeathRecord, record.attached_to_id) if record.attached_to_id else None
@@ -95,7 +131,7 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> d
     if primary is not None:
         a, b = death_period(record), death_period(primary)
         date_conflict = a[1] < b[0] or b[1] < a[0]
-    view: dict[str, Any] = {
+    view: DeathRecordView = {
         "ack_id": record.ack_id,
         "national_id": person.national_id,
         "life_status": person.life_status,
@@ -104,6 +140,7 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> d
         "date_of_death": record.date_of_death.isoformat(),
         "date_precision": record.date_precision,
         "place": record.place,
+        "cause_code": record.cause_code if with_cause else None,
         "agency": record.agency_name,
         "status": record.status,
         "attached_to": primary.ack_id if primary else None,
@@ -115,8 +152,6 @@ def record_view(session: Session, record: DeathRecord, *, with_cause: bool) -> d
             "reversed_at": journal.canonical_time(reversal.created_at) + "Z",
         },
     }
-    if with_cause:
-        view["cause_code"] = record.cause_code
     return view
 
 
@@ -132,7 +167,8 @@ def _find(session: Session, agency_id: int, document_number: str) -> DeathRecord
     ).first()
 
 
-def _replay(session: Session, existing: DeathRecord, content_hash: str) -> tuple[int, dict]:
+def _replay(session: Session, existing: DeathRecord,
+            content_hash: str) -> tuple[int, DeathRecordView]:
     if existing.content_hash != content_hash:
         raise Conflict("this agency already reported another death under this document number",
                        code="document_number_conflict")
@@ -157,7 +193,7 @@ def _check_dates(report: DeathReport, person: Person) -> date:
 
 
 def record_death(session: Session, report: DeathReport, *,
-                 principal: Principal) -> tuple[int, dict[str, Any]]:
+                 principal: Principal) -> tuple[int, DeathRecordView]:
     """Record a reported death; return (201, view) when stored, (200, view) on a replay.
 
     Idempotent on (agency, document number). Raises ``NotFound`` (unknown ID, nothing stored),
@@ -180,7 +216,7 @@ def record_death(session: Session, report: DeathReport, *,
         source_type=report.source_type, document_number=report.document_number,
         date_of_death=first_day, date_precision=report.date_precision, place=report.place,
         cause_code=report.cause_code, attached_to_id=primary.id if primary else None,
-        status="active", content_hash=content_hash,
+        status=DeathStatus.ACTIVE, content_hash=content_hash,
     )
     try:
         session.add(record)
@@ -195,7 +231,7 @@ def record_death(session: Session, report: DeathReport, *,
                "document_number": record.document_number,
                "date_of_death": first_day.isoformat(), "date_precision": record.date_precision}
     if primary is None:
-        person.life_status = "deceased"
+        person.life_status = persons.LifeStatus.DECEASED
         journal.emit(session, "death.recorded", person.national_id, {
             "national_id": person.national_id, "ack_id": record.ack_id,
             "date_of_death": first_day.isoformat(), "date_precision": record.date_precision,
@@ -235,7 +271,7 @@ def _may_reverse(session: Session, primary: DeathRecord, ack_id: str, *,
 
 
 def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
-                  principal: Principal) -> tuple[int, dict[str, Any]]:
+                  principal: Principal) -> tuple[int, DeathRecordView]:
     """Reverse the death a record belongs to (its primary and every attached report) on a court
     judgment; the person is alive again. (201, view) when reversed, (200, view) on a replay of
     the same judgment; ``Conflict`` when already reversed by another; 404/403 for an agency
@@ -267,10 +303,10 @@ def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
     )
     session.add(reversal)
     for row in _group(session, primary):
-        row.status = "reversed"
+        row.status = DeathStatus.REVERSED
     session.flush()
     if active_death(session, person) is None:
-        person.life_status = "alive"
+        person.life_status = persons.LifeStatus.ALIVE
     journal.emit(session, "death.reversed", person.national_id, {
         "national_id": person.national_id, "ack_id": primary.ack_id,
         "judgment_reference": reversal.judgment_reference,
@@ -285,7 +321,7 @@ def reverse_death(session: Session, ack_id: str, request: ReversalRequest, *,
     return 201, view
 
 
-def get_for_agency(session: Session, ack_id: str, *, principal: Principal) -> dict[str, Any]:
+def get_for_agency(session: Session, ack_id: str, *, principal: Principal) -> DeathRecordView:
     """A record as its reporting agency sees it; any other agency gets the same 404."""
     record = session.scalars(select(DeathRecord).where(DeathRecord.ack_id == ack_id)).first()
     if record is None or record.agency_id != principal.agency_id:

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from identity.registry import persons
-from models.person import Person
+from models.person import Person, PersonStatus
 from models.vital import Birth, Marriage
 
 KINDS = ("full", "paternal_half", "maternal_half")  # full, consanguine, uterine
@@ -53,8 +53,8 @@ def _ids(session: Session, person: Person) -> list[int]:
     ids = [person.id]
     frontier = [person.id]
     while frontier:
-        merged = list(session.scalars(select(Person.id).where(Person.merged_into_id.in_(frontier),
-                                                              Person.status == "merged")))
+        merged = list(session.scalars(select(Person.id).where(
+            Person.merged_into_id.in_(frontier), Person.status == PersonStatus.MERGED)))
         merged = [i for i in merged if i not in ids]
         ids.extend(merged)
         frontier = merged

@@ -13,7 +13,8 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -33,6 +34,30 @@ class RowError(Invalid):
     code = "invalid_row"
 
 
+class Outcome(StrEnum):
+    """What storing one birth or marriage link did."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class Counts(TypedDict):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class BirthRecorded(TypedDict):
+    outcome: Outcome
+    birth_id: int
+
+
+class MarriageRecorded(TypedDict):
+    outcome: Outcome
+    marriage_id: int
+
+
 @dataclass
 class LoadResult:
     created: int = 0
@@ -40,11 +65,11 @@ class LoadResult:
     unchanged: int = 0
     ids: list[int] = field(default_factory=list)
 
-    def count(self, outcome: str, row_id: int) -> None:
+    def count(self, outcome: Outcome, row_id: int) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
         self.ids.append(row_id)
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> Counts:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
@@ -84,7 +109,7 @@ def _check_parent(session: Session, child: Person, parent: Person, role: str) ->
                            code="parent_dead_before_birth")
 
 
-def add_birth(session: Session, item: BirthIn, *, actor: str) -> tuple[str, Birth]:
+def add_birth(session: Session, item: BirthIn, *, actor: str) -> tuple[Outcome, Birth]:
     """Validate and store one birth link (no commit): ``created``, ``updated`` (a parent that
     was not recorded is added) or ``unchanged``. Raises ``RowError`` (422) or ``Conflict``."""
     child = _get(session, item.child_national_id, "child")
@@ -111,12 +136,12 @@ def add_birth(session: Session, item: BirthIn, *, actor: str) -> tuple[str, Birt
             "mother_national_id": mother.national_id if mother else None,
             "father_national_id": father.national_id if father else None,
             "birth_date": child.birth_date.isoformat()})
-        return "created", birth
-    outcome = "unchanged"
+        return Outcome.CREATED, birth
+    outcome = Outcome.UNCHANGED
     if mother is not None and existing.mother_id is None:
-        existing.mother_id, outcome = mother.id, "updated"
+        existing.mother_id, outcome = mother.id, Outcome.UPDATED
     if father is not None and existing.father_id is None:
-        existing.father_id, outcome = father.id, "updated"
+        existing.father_id, outcome = father.id, Outcome.UPDATED
     session.flush()
     return outcome, existing
 
@@ -143,7 +168,7 @@ def _check_marriage(session: Session, item: MarriageIn, husband: Person, wife: P
         raise RowError("the husband already has four wives at that date", code="too_many_wives")
 
 
-def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[str, Marriage]:
+def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[Outcome, Marriage]:
     """Validate and store one marriage (no commit): ``created``, ``updated`` (its end is
     recorded) or ``unchanged``. Raises ``RowError`` (422/409)."""
     husband = _get(session, item.husband_national_id, "husband", "M")
@@ -156,14 +181,14 @@ def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[str
             raise RowError("the registry records another regime for this marriage",
                            code="marriage_conflict", status_code=409)
         if existing.end_date == item.end_date and existing.end_reason == item.end_reason:
-            return "unchanged", existing
+            return Outcome.UNCHANGED, existing
         if existing.end_date is not None or item.end_date is None:
             raise RowError("the registry records another end for this marriage",
                            code="marriage_conflict", status_code=409)
         existing.end_date, existing.end_reason = item.end_date, item.end_reason
         session.flush()
         _emit_marriage(session, "marriage.ended", existing, husband, wife)
-        return "updated", existing
+        return Outcome.UPDATED, existing
     _check_marriage(session, item, husband, wife)
     marriage = Marriage(husband_id=husband.id, wife_id=wife.id,
                         contract_date=item.contract_date, regime=item.regime,
@@ -174,7 +199,7 @@ def add_marriage(session: Session, item: MarriageIn, *, actor: str) -> tuple[str
     _emit_marriage(session, "marriage.recorded", marriage, husband, wife)
     if marriage.end_date is not None:
         _emit_marriage(session, "marriage.ended", marriage, husband, wife)
-    return "created", marriage
+    return Outcome.CREATED, marriage
 
 
 def _emit_marriage(session: Session, kind: str, marriage: Marriage, husband: Person,
@@ -221,13 +246,13 @@ def parse_csv(text: str, model: type[M]) -> list[M]:
     return rows
 
 
-def _add(result: tuple[str, Birth] | tuple[str, Marriage]) -> tuple[str, int]:
+def _add(result: tuple[Outcome, Birth] | tuple[Outcome, Marriage]) -> tuple[Outcome, int]:
     return result[0], result[1].id
 
 
 def load(session: Session, *, births: list[BirthIn] | None = None,
          marriages: list[MarriageIn] | None = None, actor: str,
-         source: str = "api") -> dict[str, dict[str, int]]:
+         source: str = "api") -> dict[str, Counts]:
     """Store births then marriages in one transaction; any failing row stores nothing and
     raises ``Invalid`` naming every failing row (``line`` counts the CSV header). Commits."""
     results = {"births": LoadResult(), "marriages": LoadResult()}
@@ -256,7 +281,7 @@ def load(session: Session, *, births: list[BirthIn] | None = None,
     return summary
 
 
-def record_birth(session: Session, item: BirthIn, *, actor: str) -> dict[str, Any]:
+def record_birth(session: Session, item: BirthIn, *, actor: str) -> BirthRecorded:
     """One birth link (the admin route): validate, store, audit, commit."""
     outcome, birth = add_birth(session, item, actor=actor)
     journal.audit(session, actor=actor, action="kinship.birth", outcome=outcome,
@@ -266,7 +291,7 @@ def record_birth(session: Session, item: BirthIn, *, actor: str) -> dict[str, An
     return {"outcome": outcome, "birth_id": birth.id}
 
 
-def record_marriage(session: Session, item: MarriageIn, *, actor: str) -> dict[str, Any]:
+def record_marriage(session: Session, item: MarriageIn, *, actor: str) -> MarriageRecorded:
     """One marriage (the admin route): validate, store, audit, commit."""
     outcome, marriage = add_marriage(session, item, actor=actor)
     journal.audit(session, actor=actor, action="kinship.marriage", outcome=outcome,

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from identity.access import journal
 from identity.platform.errors import Conflict, NotFound
 from identity.registry.persons import national_id_row
-from models.adjudication import MergeRecord
+from models.adjudication import MergeRecord, MergeStatus
 from models.base import Base, utcnow
-from models.person import NationalId, Person
+from models.person import NationalId, Person, PersonStatus
 
 # References that are history, not the person's records: never moved.
 _NOT_MOVED = {
@@ -90,7 +90,7 @@ def merge(session: Session, *, survivor: Person, absorbed: Person, actor: str,
     if survivor.id == absorbed.id:
         raise Conflict("a person cannot be merged with itself", code="merge_same_person")
     for p in (survivor, absorbed):
-        if p.status == "merged":
+        if p.status == PersonStatus.MERGED:
             raise Conflict(f"{p.national_id} is already merged into another person",
                            code="already_merged")
     if survivor.life_status != absorbed.life_status:
@@ -109,9 +109,9 @@ def merge(session: Session, *, survivor: Person, absorbed: Person, actor: str,
         survivor_national_id=survivor.national_id, absorbed_national_id=absorbed.national_id,
         national_ids=sorted(ids), moved=moved,
         absorbed_before={"status": absorbed.status, "merged_into_id": absorbed.merged_into_id},
-        status="merged", merged_by=actor, confirmed_by=confirmed_by,
+        status=MergeStatus.MERGED, merged_by=actor, confirmed_by=confirmed_by,
     )
-    absorbed.status = "merged"
+    absorbed.status = PersonStatus.MERGED
     absorbed.merged_into_id = survivor.id
     session.add(record)
     session.flush()
@@ -129,7 +129,7 @@ def merge(session: Session, *, survivor: Person, absorbed: Person, actor: str,
 def latest_merge_of(session: Session, absorbed: Person) -> MergeRecord:
     record = session.scalars(
         select(MergeRecord).where(MergeRecord.absorbed_id == absorbed.id,
-                                  MergeRecord.status == "merged")
+                                  MergeRecord.status == MergeStatus.MERGED)
         .order_by(MergeRecord.id.desc()).limit(1)
     ).first()
     if record is None:
@@ -141,7 +141,7 @@ def find_absorbed(session: Session, national_id: str) -> Person:
     """The person whose own national ID this is, which must now be merged into another."""
     row = national_id_row(session, national_id)
     person = session.get(Person, row.issued_to_id)
-    if person is None or person.status != "merged":
+    if person is None or person.status != PersonStatus.MERGED:
         raise NotFound("this national ID is not an alias of a merge", code="merge_not_found")
     return person
 
@@ -152,7 +152,7 @@ def unmerge(session: Session, *, absorbed: Person, actor: str,
     record = latest_merge_of(session, absorbed)
     survivor = session.get(Person, record.survivor_id)
     assert survivor is not None
-    if survivor.status == "merged":
+    if survivor.status == PersonStatus.MERGED:
         raise Conflict("the survivor was itself merged since: unmerge that merge first",
                        code="unmerge_order", details={"national_id": survivor.national_id})
     tables = {t.name: t for t in Base.metadata.sorted_tables}
@@ -163,9 +163,9 @@ def unmerge(session: Session, *, absorbed: Person, actor: str,
         _move(session, tables[name], column, survivor.id, absorbed.id, only=keys)
     session.execute(update(NationalId).where(NationalId.national_id.in_(record.national_ids))
                     .values(person_id=absorbed.id))
-    absorbed.status = str(record.absorbed_before.get("status") or "active")
+    absorbed.status = str(record.absorbed_before.get("status") or PersonStatus.ACTIVE)
     absorbed.merged_into_id = record.absorbed_before.get("merged_into_id")
-    record.status = "unmerged"
+    record.status = MergeStatus.UNMERGED
     record.unmerged_by = actor
     record.unmerged_at = utcnow()
     record.unmerge_reason = str((reason or {}).get("note", ""))[:2000]

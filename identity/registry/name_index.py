@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.names import blocking_keys
 from models.enrollment import Enrollment, NameKey
-from models.person import Person
+from models.person import Person, PersonStatus
 
 PERSON, HELD = "person", "held"
 MAX_ROWS = 500  # key rows read per search: a very common name is not evidence anyway
@@ -74,5 +74,5 @@ def population(session: Session) -> int:
         if estimate is not None and int(estimate) > 100_000:
             return int(estimate) + int(held)
     persons = session.scalar(select(func.count()).select_from(Person)
-                             .where(Person.status == "active")) or 0
+                             .where(Person.status == PersonStatus.ACTIVE)) or 0
     return int(persons) + int(held)

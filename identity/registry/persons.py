@@ -17,7 +17,9 @@ from identity.platform.errors import Conflict, Invalid, NotFound
 from identity.registry import name_index, national_id
 from identity.registry.schemas import Demographics
 from models.person import LegacyId, NationalId
+from models.person import LifeStatus as LifeStatus  # re-exported for agencies
 from models.person import Person as Person  # re-exported: what the services return
+from models.person import PersonStatus as PersonStatus  # re-exported for agencies
 
 _MAX_DRAWS = 50
 NATIONALITY = re.compile(r"^[A-Z]{3}$")  # ICAO 9303 alpha-3 (IRQ, PSE, XXA, XXB, XXC, XXX)
@@ -113,7 +115,7 @@ def resolve_person(session: Session, person_id: int) -> Person:
     """Follow merges to the surviving person."""
     person = session.get(Person, person_id)
     seen = set()
-    while person is not None and person.status == "merged" and person.merged_into_id:
+    while person is not None and person.status == PersonStatus.MERGED and person.merged_into_id:
         if person.id in seen:
             break
         seen.add(person.id)
@@ -171,7 +173,7 @@ def with_merged(session: Session, person: Person) -> list[int]:
     while frontier:
         merged = list(session.scalars(
             select(Person.id).where(Person.merged_into_id.in_(frontier),
-                                    Person.status == "merged")))
+                                    Person.status == PersonStatus.MERGED)))
         frontier = [i for i in merged if i not in ids]
         ids.extend(frontier)
     return ids

@@ -19,7 +19,7 @@ from .template import EXTRACTOR_NAME, EXTRACTOR_VERSION, FingerTemplate
 
 if TYPE_CHECKING:
     from .extract import check_image, extract_templates
-    from .index import FingerIndex, rescore
+    from .index import FingerIndex
     from .lssr import compare
     from .template import make_template
 
@@ -34,7 +34,6 @@ __all__ = [
     "compare",
     "extract_templates",
     "make_template",
-    "rescore",
 ]
 
 _LAZY = {
@@ -43,7 +42,6 @@ _LAZY = {
     "compare": "lssr",
     "make_template": "template",
     "FingerIndex": "index",
-    "rescore": "index",
 }
 
 

@@ -17,11 +17,13 @@ import numpy as np
 from numba import njit
 
 from . import params as P
+
+# The code shape, re-exported for identity.biometrics.milvus_store (its row in ``params``).
+from .params import CODE_BITS as CODE_BITS
+from .params import MAX_INDEXED_CYLINDERS as MAX_INDEXED_CYLINDERS
 from .template import FingerTemplate
 
-CODE_BITS = 256
-MAX_INDEXED_CYLINDERS = 24  # cylinders per finger in the index (best LEADER quality first)
-_SEED = 20100601
+_SEED = 20100601  # of the projection directions: part of the code format, like CODE_BITS
 
 
 @lru_cache(maxsize=1)

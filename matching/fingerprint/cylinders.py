@@ -52,7 +52,8 @@ def _in_hull(px: float, py: float, hx: np.ndarray, hy: np.ndarray, omega: float)
 
 
 @njit(cache=True)
-def _build(xy: np.ndarray, theta: np.ndarray, hx: np.ndarray, hy: np.ndarray):
+def _build(xy: np.ndarray, theta: np.ndarray, hx: np.ndarray,
+           hy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = xy.shape[0]
     ns, nd = P.NS, P.ND
     bits = np.zeros((n, nd, ns, ns), dtype=np.uint8)

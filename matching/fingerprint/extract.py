@@ -16,9 +16,6 @@ from .loader import LeaderModel, leader_session
 from .segmentation import ridge_area
 from .template import FingerTemplate, make_template
 
-MIN_DPI, MAX_DPI = 250, 1000
-MIN_SIDE, MAX_SIDE = 150, 1024  # pixels at 500 dpi (7.6 mm .. 52 mm)
-
 
 def _threshold(name: str) -> float:
     from matching.thresholds import value
@@ -35,14 +32,15 @@ def prepare(image: np.ndarray, dpi: int) -> np.ndarray:
         raise FingerQualityError(
             "undecodable", f"expected a 2-D uint8 greyscale image, got {arr.dtype} {arr.shape}"
         )
-    if not MIN_DPI <= int(dpi) <= MAX_DPI:
-        raise FingerQualityError("bad_resolution", f"{dpi} dpi is outside {MIN_DPI}..{MAX_DPI}")
+    if not P.MIN_DPI <= int(dpi) <= P.MAX_DPI:
+        raise FingerQualityError("bad_resolution",
+                                 f"{dpi} dpi is outside {P.MIN_DPI}..{P.MAX_DPI}")
     scale = P.BASE_DPI / float(dpi)
     h, w = round(arr.shape[0] * scale), round(arr.shape[1] * scale)
-    if min(h, w) < MIN_SIDE:
-        raise FingerQualityError("too_small", f"{w}x{h} px at 500 dpi, need {MIN_SIDE}+ a side")
-    if max(h, w) > MAX_SIDE:
-        raise FingerQualityError("too_large", f"{w}x{h} px at 500 dpi, max {MAX_SIDE} a side")
+    if min(h, w) < P.MIN_SIDE:
+        raise FingerQualityError("too_small", f"{w}x{h} px at 500 dpi, need {P.MIN_SIDE}+ a side")
+    if max(h, w) > P.MAX_SIDE:
+        raise FingerQualityError("too_large", f"{w}x{h} px at 500 dpi, max {P.MAX_SIDE} a side")
     if int(dpi) != P.BASE_DPI:
         import cv2
 

@@ -6,7 +6,7 @@ A probe's cylinder codes each fetch their nearest stored codes; every stored fin
 per probe cylinder, a vote that falls with Hamming distance, and fingers are ranked by their
 summed votes (Cappelli-style cylinder voting). RAM is 40 bytes a code (FAISS stores an int64
 id with each), so at most 960 bytes a finger plus 9 bytes of bookkeeping; full templates stay in
-the database and the top candidates are re-scored 1:1 with ``rescore`` / ``compare``.
+the database and the top candidates are re-scored 1:1 with ``compare`` (``matching.rescore``).
 
 With ``nlist=1`` (the default) search is exhaustive over the codes; for large galleries call
 ``train`` on a sample of templates while the index is empty, then ``add``.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,20 +26,21 @@ from typing import Any
 
 import numpy as np
 
-from .codes import CODE_BITS, cylinder_codes
+from . import params as P
+from .codes import cylinder_codes
+
+# Re-exported for identity.biometrics.milvus_store (its row in ``params``).
+from .params import NEIGHBOURS_PER_CYLINDER as NEIGHBOURS_PER_CYLINDER
 from .template import FingerTemplate
 
 POSITIONS = range(0, 11)  # 0 = unknown, 1-10 = ISO/IEC 19794-4 finger positions
-VOTE_RADIUS = 104  # codes farther than this (of 256 bits) give no vote
-VOTE_POWER = 1.0  # vote = ((VOTE_RADIUS - distance) / VOTE_RADIUS) ** VOTE_POWER
-NEIGHBOURS_PER_CYLINDER = 64
-PROBE_CYLINDERS = 64  # a probe searches with more cylinders than a finger stores
+_FAISS_MIN_TRAIN = 39  # rows per list below which FAISS warns while training
 _FMT = "hw-finger-idx1"
 _MAGIC = b"HWFI"
 
 
 @contextmanager
-def _omp_threads(threads: int = 1):
+def _omp_threads(threads: int = 1) -> Iterator[None]:
     """FAISS OpenMP at one thread for our calls (more only for offline builds): with
     busy-waiting OpenMP workers a loaded 2-core machine is many times slower; a search gets
     its parallelism from the search pool's threads instead."""
@@ -56,8 +57,8 @@ def _omp_threads(threads: int = 1):
 def _new_ivf(nlist: int) -> Any:
     import faiss
 
-    quantizer: Any = faiss.IndexBinaryFlat(CODE_BITS)
-    ivf = faiss.IndexBinaryIVF(quantizer, CODE_BITS, nlist)
+    quantizer: Any = faiss.IndexBinaryFlat(P.CODE_BITS)
+    ivf = faiss.IndexBinaryIVF(quantizer, P.CODE_BITS, nlist)
     ivf.own_fields = True
     quantizer.this.disown()
     return ivf
@@ -80,8 +81,7 @@ class FingerIndex:
         self.nlist, self.nprobe = int(nlist), int(nprobe)
         self._template: Any = _new_ivf(self.nlist)
         if self.nlist == 1:
-            # 39 rows: FAISS warns when a list is trained on fewer.
-            self._template.train(np.zeros((39, CODE_BITS // 8), np.uint8))
+            self._template.train(np.zeros((_FAISS_MIN_TRAIN, P.CODE_BITS // 8), np.uint8))
         self._ivf: dict[int, Any] = {}
         self._ids = np.zeros(0, np.int64)
         self._pos = np.zeros(0, np.int8)
@@ -129,7 +129,7 @@ class FingerIndex:
         template = _new_ivf(int(nlist))
         with _omp_threads():
             if nlist == 1:
-                template.train(np.zeros((39, CODE_BITS // 8), np.uint8))
+                template.train(np.zeros((_FAISS_MIN_TRAIN, P.CODE_BITS // 8), np.uint8))
             else:
                 template.train(tuning.training_sample(np.concatenate(every), int(nlist)))
         self._template, self._ivf, self.nlist = template, {}, int(nlist)
@@ -233,7 +233,7 @@ class FingerIndex:
         fingers of the same hand (a mislabelled finger is usually a neighbour).
         """
         if position is None:
-            codes = cylinder_codes(template, PROBE_CYLINDERS)
+            codes = cylinder_codes(template, P.PROBE_CYLINDERS)
             parts = [self._search_index(q, codes, None) for q in list(self._ivf)]
             return _top(*_merge(parts), k)
         plan = SearchPlan(neighbours=neighbours)
@@ -277,7 +277,7 @@ class FingerIndex:
         ivf = self._ivf.get(q)
         if ivf is None or ivf.ntotal == 0:
             return _NO_VOTES
-        nn = min(NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
+        nn = min(P.NEIGHBOURS_PER_CYLINDER, int(ivf.ntotal))
         params: Any = faiss.SearchParametersIVF()
         params.nprobe = int(nprobe or self.nprobe)
         with _omp_threads():
@@ -289,7 +289,7 @@ class FingerIndex:
         import faiss
 
         buf = io.BytesIO()
-        meta = {"nlist": self.nlist, "nprobe": self.nprobe, "code_bits": CODE_BITS,
+        meta = {"nlist": self.nlist, "nprobe": self.nprobe, "code_bits": P.CODE_BITS,
                 "trained_codes": self.trained_codes}
         blobs = {"template": faiss.serialize_index_binary(self._template).tobytes()}
         for pos, ivf in self._ivf.items():
@@ -321,7 +321,7 @@ class FingerIndex:
             raise ValueError("finger index truncated")
         arrays = np.load(io.BytesIO(data[12:]), allow_pickle=False)
         meta = json.loads(arrays["meta"].tobytes().decode())
-        if meta.get("code_bits") != CODE_BITS:
+        if meta.get("code_bits") != P.CODE_BITS:
             raise ValueError("finger index of another code format: rebuild it")
         self = cls.__new__(cls)
         self.nlist, self.nprobe = int(meta["nlist"]), int(meta["nprobe"])
@@ -363,7 +363,7 @@ class SearchPlan:
     narrowly per finger, because its person is proposed by any of them (``matching.proposals``).
     """
 
-    probe_cylinders: int = PROBE_CYLINDERS
+    probe_cylinders: int = P.PROBE_CYLINDERS
     nprobe: int | None = None
     neighbours: bool = False
 
@@ -400,7 +400,8 @@ def _top(fids: np.ndarray, sums: np.ndarray, k: int) -> list[tuple[int, float]]:
 
 def _votes(dist: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per finger: sum over probe cylinders of the best vote that cylinder gave it."""
-    w = np.clip((VOTE_RADIUS - dist.astype(np.float32)) / VOTE_RADIUS, 0.0, None) ** VOTE_POWER
+    radius = P.VOTE_RADIUS
+    w = np.clip((radius - dist.astype(np.float32)) / radius, 0.0, None) ** P.VOTE_POWER
     ok = (lab >= 0) & (w > 0)
     rows = np.repeat(np.arange(dist.shape[0]), dist.shape[1])[ok.ravel()]
     fids, wts = lab.ravel()[ok.ravel()], w.ravel()[ok.ravel()]
@@ -414,12 +415,3 @@ def _votes(dist: np.ndarray, lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     uniq, inv = np.unique(fids[first], return_inverse=True)
     return uniq.astype(np.int64), np.bincount(inv, weights=wts[first])
 
-
-def rescore(
-    probe: FingerTemplate, candidates: dict[int, FingerTemplate]
-) -> list[tuple[int, float]]:
-    """LSS-R scores of ``probe`` against candidate templates, best first."""
-    from .lssr import compare
-
-    scored = [(int(i), compare(probe, t)) for i, t in candidates.items()]
-    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))

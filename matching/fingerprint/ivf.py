@@ -16,9 +16,7 @@ import numpy as np
 
 from matching import thresholds
 
-from .codes import CODE_BITS
-
-TRAIN_CODES_PER_LIST = 40  # FAISS k-means wants at least 39 points a centroid
+from .params import CODE_BITS, IVF_TRAIN_CODES_PER_LIST
 
 
 def wanted_lists(max_fingers: int, max_codes: int) -> int:
@@ -59,6 +57,6 @@ def index_codes(ivf: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def training_sample(codes: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:
     """A seeded sample of ``codes`` big enough to train ``nlist`` centroids."""
-    want = min(len(codes), TRAIN_CODES_PER_LIST * nlist)
+    want = min(len(codes), IVF_TRAIN_CODES_PER_LIST * nlist)
     rng = np.random.default_rng(seed)
     return codes[np.sort(rng.choice(len(codes), want, replace=False))]

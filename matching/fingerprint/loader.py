@@ -8,8 +8,8 @@ Backends (``configure(backend=...)``, or ``HAWIYA_LEADER_BACKEND``; default ``au
 
 - ``openvino``: the graph with its redundant transpose pairs removed (``graph``), compiled by
   OpenVINO in **f32** (set explicitly: OpenVINO picks bf16 on CPUs that have it, which moves
-  minutiae), one compiled model per input shape, the last ``COMPILED_SIZES`` kept. One finger
-  per call (``batched = False``): a padded batch is slower on a CPU.
+  minutiae), one compiled model per input shape, the last ``params.LEADER_COMPILED_SIZES``
+  kept. One finger per call (``batched = False``): a padded batch is slower on a CPU.
 - ``onnxruntime``: the graph as shipped, on onnxruntime's CPU provider (the reference).
 - ``cuda``: the rewritten graph on onnxruntime's CUDA provider, batched (``batched = True``:
   the caller sends many fingers per call). Refused where CUDA is absent.
@@ -36,8 +36,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import params as P
+
 BACKENDS = ("auto", "openvino", "onnxruntime", "cuda")
-COMPILED_SIZES = 16  # OpenVINO compiles once per input shape (~1.5 s); keep this many
 
 
 class LeaderModel(Protocol):
@@ -61,11 +62,12 @@ def leader_path() -> Path:
 
 
 def onnx_threads() -> int:
-    """Threads of one inference: ``HAWIYA_ONNX_THREADS`` or the CPU count (max 8)."""
+    """Threads of one inference: ``HAWIYA_ONNX_THREADS`` or the CPU count (at most
+    ``params.LEADER_MAX_THREADS``)."""
     env = os.environ.get("HAWIYA_ONNX_THREADS")
     if env:
         return max(1, int(env))
-    return max(1, min(8, os.cpu_count() or 1))
+    return max(1, min(P.LEADER_MAX_THREADS, os.cpu_count() or 1))
 
 
 def cuda_available() -> bool:
@@ -146,7 +148,7 @@ class _OpenVinoLeader:
             model.reshape({model.inputs[0].any_name: list(shape)})
             req = self._core.compile_model(model, "CPU", self._config).create_infer_request()
             self._compiled[shape] = req
-            while len(self._compiled) > COMPILED_SIZES:
+            while len(self._compiled) > P.LEADER_COMPILED_SIZES:
                 self._compiled.popitem(last=False)
         self._compiled.move_to_end(shape)
         return req

@@ -34,7 +34,8 @@ def _sigm(v: float, mu: float, tau: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _local_matrix(ab, av, at, bb, bv, bt, min_cells):
+def _local_matrix(ab: np.ndarray, av: np.ndarray, at: np.ndarray, bb: np.ndarray,
+                  bv: np.ndarray, bt: np.ndarray, min_cells: int) -> np.ndarray:
     na, nb = ab.shape[0], bb.shape[0]
     gamma = np.zeros((na, nb))
     for r in range(na):
@@ -64,7 +65,8 @@ def _local_matrix(ab, av, at, bb, bv, bt, min_cells):
 
 
 @njit(cache=True, nogil=True)
-def _lssr(gamma, axy, at, bxy, bt):
+def _lssr(gamma: np.ndarray, axy: np.ndarray, at: np.ndarray, bxy: np.ndarray,
+          bt: np.ndarray) -> float:
     na, nb = gamma.shape
     n_min = min(na, nb)
     if n_min == 0:
@@ -117,7 +119,9 @@ def _lssr(gamma, axy, at, bxy, bt):
     return total / n_p
 
 
-def _arrays(t: FingerTemplate):
+def _arrays(t: FingerTemplate) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(cylinder bits, validity, directions, positions) of the cylinders, as the kernels take
+    them: uint64 words, float64 radians and pixels."""
     idx = t.cyl_index.astype(np.int64)
     xy = np.ascontiguousarray(t.minutiae[idx, :2], dtype=np.float64)
     th = np.ascontiguousarray(t.minutiae[idx, 2], dtype=np.float64)

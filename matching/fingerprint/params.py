@@ -45,7 +45,32 @@ MU_RHO_1, TAU_RHO_1 = 5.0, -8.0 / 5.0  # distance consistency
 MU_RHO_2, TAU_RHO_2 = math.pi / 12, -30.0  # direction-difference consistency
 MU_RHO_3, TAU_RHO_3 = math.pi / 12, -30.0  # radial-angle consistency
 
+# --- search codes and the finger index (codes.py, index.py, ivf.py) --------------------------
+# 256-bit codes of a finger's 24 best cylinders, probes voting with 64: top-20 recall 96.9% on
+# FVC probes in a 10k gallery, against 87% / 95% for 64- / 128-bit codes of 40 cylinders
+# (python -m bench.fingers_search --root ../shared/data/fingerprints --out var/bench-out/s.json).
+# Changing CODE_BITS or MAX_INDEXED_CYLINDERS means rebuilding every finger index.
+CODE_BITS = 256  # bits of a cylinder's search code (sign random projection of its cells)
+MAX_INDEXED_CYLINDERS = 24  # cylinders per finger in the index (best LEADER quality first)
+PROBE_CYLINDERS = 64  # a probe searches with more cylinders than a finger stores
+NEIGHBOURS_PER_CYLINDER = 64  # stored codes fetched per probe cylinder
+VOTE_RADIUS = 104  # codes farther than this (of CODE_BITS) give no vote
+VOTE_POWER = 1.0  # vote = ((VOTE_RADIUS - distance) / VOTE_RADIUS) ** VOTE_POWER
+IVF_TRAIN_CODES_PER_LIST = 40  # FAISS k-means wants at least 39 points a centroid
+
+# --- segmentation (segmentation.py, slaps.py) -----------------------------------------------
+# Hand-set on the FVC2002 DB1-4_B and FVC2004 DB2_B images (every one keeps 42,700+ px² of
+# ridge area, see finger.min_ridge_area); shapes of the method, not error-rate fits.
+SEGMENT_CLIP_PERCENTILES = (1.0, 99.0)  # grey levels mapped to 0 and 1 before the gradient
+SEGMENT_SMOOTH_SIGMA = 7.0  # pixels at 500 dpi (~1.5 ridge periods)
+SEGMENT_MAG_THRESHOLD = 0.18  # on the gradient magnitude of the [0,1]-normalised image
+SEGMENT_MORPH_SIZE = 15  # opening/closing kernel, pixels
+SLAP_MIN_GAP_PX = 4  # background columns that separate two fingers of a slap (500 dpi)
+SLAP_MARGIN_PX = 16  # pixels kept around a slap segment's ridge area
+
 # --- extraction -----------------------------------------------------------------------------
+MIN_DPI, MAX_DPI = 250, 1000  # accepted scan resolutions (quality gate 'bad_resolution')
+MIN_SIDE, MAX_SIDE = 150, 1024  # sides in pixels at 500 dpi (7.6 mm .. 52 mm): too_small/large
 LEADER_SIZE_MULTIPLE = 32  # LEADER's encoder/decoder needs H and W multiples of 32
 BASE_DPI = 500  # every coordinate in a template is at this resolution
 MAX_MINUTIAE = 100  # keep the best MAX_MINUTIAE detections by LEADER quality
@@ -54,3 +79,6 @@ MAX_MINUTIAE = 100  # keep the best MAX_MINUTIAE detections by LEADER quality
 LEADER_BATCH_PIXELS = 1_700_000
 # On a GPU (the ``cuda`` backend) a call takes this many padded pixels: ~64 fingers of 500 x 500.
 LEADER_GPU_BATCH_PIXELS = 16_000_000
+# OpenVINO compiles once per input shape (~1.5 s): keep this many compiled shapes.
+LEADER_COMPILED_SIZES = 16
+LEADER_MAX_THREADS = 8  # threads of one inference when HAWIYA_ONNX_THREADS is unset

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SMOOTH_SIGMA = 7.0  # pixels at 500 dpi (~1.5 ridge periods)
-MAG_THRESHOLD = 0.18  # on the gradient magnitude of the [0,1]-normalised image
-MORPH_SIZE = 15  # opening/closing kernel, pixels
+from . import params as P
 
 
 def ridge_mask(image: np.ndarray, close: bool = True) -> np.ndarray:
@@ -22,15 +20,16 @@ def ridge_mask(image: np.ndarray, close: bool = True) -> np.ndarray:
     import cv2
 
     img = image.astype(np.float32)
-    lo, hi = np.percentile(img, [1.0, 99.0])
+    lo, hi = np.percentile(img, list(P.SEGMENT_CLIP_PERCENTILES))
     if hi - lo < 1.0:
         return np.zeros(image.shape, dtype=np.uint8)
     img = np.clip((img - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
     gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-    mag = cv2.GaussianBlur(np.sqrt(gx * gx + gy * gy), (0, 0), SMOOTH_SIGMA)
-    mask = (mag > MAG_THRESHOLD).astype(np.uint8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (MORPH_SIZE, MORPH_SIZE))
+    mag = cv2.GaussianBlur(np.sqrt(gx * gx + gy * gy), (0, 0), P.SEGMENT_SMOOTH_SIGMA)
+    mask = (mag > P.SEGMENT_MAG_THRESHOLD).astype(np.uint8)
+    size = P.SEGMENT_MORPH_SIZE
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel) if close else mask)
 

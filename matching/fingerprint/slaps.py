@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import params as P
 from .segmentation import ridge_mask
 
 SLAPS: dict[int, tuple[int, ...]] = {11: (1,), 12: (6,), 13: (2, 3, 4, 5), 14: (10, 9, 8, 7),
@@ -27,8 +28,6 @@ SLAPS: dict[int, tuple[int, ...]] = {11: (1,), 12: (6,), 13: (2, 3, 4, 5), 14: (
 # The rolls each plain impression is compared with (a thumb with both thumbs).
 GROUPS: dict[int, tuple[int, ...]] = {11: (1, 6), 12: (1, 6), 13: (2, 3, 4, 5),
                                       14: (7, 8, 9, 10), 15: (1, 6)}
-MIN_GAP_PX = 4  # background columns that separate two fingers of a slap (500 dpi)
-MARGIN = 16  # pixels kept around a segment's ridge area
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,15 @@ class Disagreement:
 
 def _crop(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(mask)
-    top, bottom = max(0, ys.min() - MARGIN), min(image.shape[0], ys.max() + MARGIN + 1)
-    left, right = max(0, xs.min() - MARGIN), min(image.shape[1], xs.max() + MARGIN + 1)
+    margin = P.SLAP_MARGIN_PX
+    top, bottom = max(0, ys.min() - margin), min(image.shape[0], ys.max() + margin + 1)
+    left, right = max(0, xs.min() - margin), min(image.shape[1], xs.max() + margin + 1)
     return np.ascontiguousarray(image[top:bottom, left:right])
 
 
 def segment(image: np.ndarray, dpi: int, count: int) -> list[np.ndarray] | None:
     """The ``count`` fingers of a plain impression (uint8 H x W at ``dpi``), left to right, at
     500 dpi; ``None`` when the ridge area does not fall into ``count`` separate column runs."""
-    from . import params as P
-
     image500: np.ndarray = np.asarray(image, dtype=np.uint8)
     if int(dpi) != P.BASE_DPI:
         import cv2
@@ -74,7 +72,7 @@ def segment(image: np.ndarray, dpi: int, count: int) -> list[np.ndarray] | None:
             end = x
         elif start is not None:
             gap += 1
-            if gap >= MIN_GAP_PX:
+            if gap >= P.SLAP_MIN_GAP_PX:
                 runs.append((start, end + 1))
                 start = None
     if start is not None:

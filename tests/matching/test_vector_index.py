@@ -14,9 +14,6 @@ from matching.vector_index import (
     FaceIndex,
     FaissVectorIndex,
     IndexTuning,
-    VectorIndex,
-    load_index,
-    make_index,
 )
 
 SMALL = IndexTuning(approx_min_size=3000, pq_m=32, refine_factor=10, retrain_growth=4.0)
@@ -40,13 +37,6 @@ def db_ids(n: int, seed: int = 1) -> np.ndarray:
     """Sparse, large int64 keys, as a database hands out after deletions."""
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(2**40, size=n, replace=False)).astype(np.int64) + 2**33
-
-
-def test_protocol_and_factory() -> None:
-    assert isinstance(FaceIndex(), VectorIndex)
-    assert isinstance(make_index("faiss", 128), VectorIndex)
-    with pytest.raises(ValueError, match="engine"):
-        make_index("milvus")
 
 
 def test_exact_add_search_remove() -> None:
@@ -146,7 +136,7 @@ def test_snapshot_round_trip_in_both_modes(tmp_path: Path) -> None:
         assert back.is_exact == index.is_exact
         assert np.array_equal(back.ids(), index.ids())
         assert back.search(probes[0], 3) == index.search(probes[0], 3)
-        assert isinstance(load_index(path, space=FACE_SPACE), FaissVectorIndex)
+        assert isinstance(FaissVectorIndex.load(path, space=FACE_SPACE), FaissVectorIndex)
 
 
 def test_corrupt_or_truncated_snapshot_is_refused(tmp_path: Path) -> None:

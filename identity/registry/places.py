@@ -172,3 +172,14 @@ def country_code(value: str) -> str | None:
     """The ISO 3166-1 alpha-2 code of a country given by alpha-2/alpha-3 code, English or Arabic
     name; None when the value names no country."""
     return _country_index().get(fold(value))
+
+
+def birthplace_label(code: str, lang: str = "ar") -> str:
+    """A stored birthplace code as a person reads it (the code itself when unknown)."""
+    g = governorate(code)
+    if g is not None:
+        return g.arabic if lang == "ar" else g.english
+    c = next((c for c in countries() if c.code == code), None)
+    if c is not None:
+        return c.arabic if lang == "ar" else c.english
+    return code

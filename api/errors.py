@@ -11,11 +11,12 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.admin import web
 from identity.platform.errors import DomainError
 
 log = logging.getLogger("hawiya.api")
@@ -39,7 +40,10 @@ def _retry_headers(exc: DomainError) -> dict[str, str] | None:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        # A signed-in browser on the workbench reads an Arabic page, not JSON.
+        if request.url.path.startswith("/admin/") and web.via_cookie(request):
+            return web.error_page(request, exc.code, exc.status_code)
         return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code,
                             headers=_retry_headers(exc))
 

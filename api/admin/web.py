@@ -61,3 +61,10 @@ def png(data: bytes) -> Response:
 
 def via_cookie(request: Request) -> bool:
     return bool(getattr(request.state, "session_token", ""))
+
+
+def error_page(request: Request, code: str, status: int) -> HTMLResponse:
+    """A refusal as the signed-in browser sees it: an Arabic page with the stable code (the
+    JSON API keeps its error body)."""
+    message, _ = words.notice(code)
+    return page(request, "error.html", status, message=message, code=code)

@@ -104,7 +104,12 @@ def test_sign_in_pages_images_and_a_decision_by_form(client, engine, make_key, c
     csrf = _csrf(html)
     form = {"decision": "same", "reason_code": "biometric_match", "note": "ok"}
     no_token = client.post(f"/admin/cases/{case_id}/decision", headers=cookie, data=form)
-    assert no_token.status_code == 403 and no_token.json()["error"]["code"] == "csrf_failed"
+    # The signed-in browser gets the refusal as an Arabic page with its stable code.
+    assert no_token.status_code == 403 and "text/html" in no_token.headers["content-type"]
+    assert 'role="alert">رُفض النموذج: افتح الصفحة من جديد وأعد المحاولة.</div>' in no_token.text
+    assert '<span class="code">csrf_failed</span>' in no_token.text and 'dir="rtl"' in no_token.text
+    missing = client.get("/admin/cases/999999", headers=cookie)
+    assert missing.status_code == 404 and "لا توجد حالة بهذا الرقم." in missing.text
     elsewhere = client.post(f"/admin/cases/{case_id}/decision", data={**form, "csrf": csrf},
                             headers={**cookie, "Origin": "https://evil.example"})
     assert elsewhere.status_code == 403

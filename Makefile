@@ -11,7 +11,7 @@ ENGINE_SUITES := tests/enrollment tests/api/test_workbench.py tests/api/test_enr
 export HAWIYA_DATA_DIR ?= ./var
 
 .PHONY: run install install-test migrate test test-fast lint browser eval-fingers eval-faces \
-	eval-identification bench-search bench-person-search bench-enroll bench-fingers clean
+	eval-identification eval-integrity bench-search bench-person-search bench-enroll bench-fingers clean
 
 $(UV):
 	python3 -m venv .tools
@@ -21,7 +21,7 @@ install: $(UV)
 	$(UV) sync --frozen --no-dev -q
 
 install-test: $(UV)
-	$(UV) sync --frozen --no-dev --extra test --extra milvus -q
+	$(UV) sync --frozen --no-dev --extra test --extra milvus --extra cluster -q
 
 migrate: install
 	$(PY) -m api.cli migrate
@@ -69,6 +69,9 @@ eval-faces: install-test
 eval-identification: install-test
 	$(PY) -m api.cli eval identification --fingers-per-person 5
 	$(PY) -m api.cli eval identification --fingers-per-person 1
+
+eval-integrity: install-test
+	$(PY) -m api.cli eval integrity --probes $${PROBES:-2000}
 
 bench-search: install-test
 	$(PY) -m api.cli bench search --persons $${PERSONS:-1000000}

@@ -16,8 +16,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(ration_app, name="ration")  # the ration card (issue 9)
 app.command("rebuild-index")(cli_matching.rebuild_index)
 app.command("reextract")(cli_matching.reextract)
-app.add_typer(cli_matching.eval_app, name="eval")
-app.add_typer(cli_matching.bench_app, name="bench")
 app.add_typer(shares_app)  # `hawiya shares --rules ... --heirs JSON`
 app.add_typer(cli_access.agencies_app, name="agencies")
 app.add_typer(cli_access.audit_app, name="audit")
@@ -27,6 +25,18 @@ app.add_typer(cli_devices.devices_app, name="devices")  # SBI devices (issue 19)
 keys_app.command("list")(cli_access.keys_list)
 keys_app.command("revoke")(cli_access.keys_revoke)
 cli_import.register(app)  # `hawiya import`, `hawiya make-batch` (issue 10)
+
+
+def _plugins() -> None:
+    """Commands other packages add (entry point group ``hawiya.commands``: ``bench``'s
+    ``eval`` and ``bench``); the service itself never imports them."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="hawiya.commands"):
+        app.add_typer(ep.load(), name=ep.name)
+
+
+_plugins()
 
 
 @app.command()

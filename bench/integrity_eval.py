@@ -2,7 +2,7 @@
 many strangers go to review, with and without demographics, measured and projected nationally.
 
     .venv/bin/python -m bench.integrity_eval [--data ../shared/data] [--out bench/out]
-    (also: hawiya eval identification)
+    (also: hawiya eval integrity, make eval-integrity)
 
 The population (no real person has both an LFW face and an FVC finger, so persons are chimeras;
 faces and fingers are independent traits):

@@ -234,7 +234,7 @@ def _same(session: Session, case: DuplicateCase, enrollment: Enrollment, target:
           row: CaseDecision, reason: dict[str, Any]) -> dict[str, Any]:
     if packet_person is None:  # a held packet: a new encounter of the candidate
         legacy = Demographics.model_validate(enrollment.demographics).legacy_ids
-        persons.link_legacy_ids(session, target, legacy)
+        persons.link_legacy_ids(session, target, legacy, on_taken="skip", actor=principal.actor)
         enrollment.person_id, enrollment.status = target.id, Status.MATCHED
         _attach_templates(session, enrollment, target.id)
         births.link_held(session, enrollment, target, principal.actor)
@@ -338,7 +338,7 @@ def _different(session: Session, case: DuplicateCase, enrollment: Enrollment,
         packet_person = persons.issue_person(
             session, demographics, actor=principal.actor,
             source={"enrollment_id": enrollment.id, "station_id": enrollment.station_id,
-                    "case_id": case.id})
+                    "case_id": case.id}, legacy_taken="skip")
         enrollment.person_id, enrollment.status = packet_person.id, Status.DISTINCT
         _attach_templates(session, enrollment, packet_person.id)
         births.link_held(session, enrollment, packet_person, principal.actor)

@@ -13,6 +13,11 @@ of the packet's kind. ``decide_packet`` then records the verdict:
 - **review** (202): anything in between: the packet is held without an ID in a duplicate case
   with its candidates, and joins the gallery as a candidate for the packets that follow.
 
+A legacy number (civil status, nationality, ration ...) the packet claims that another person
+already holds never decides alone and never blocks its owner: a packet that would be issued, or
+matched to someone other than the holder, is held for review with the holder among its
+candidates (``persons.legacy_conflicts``), and the adjudicator decides who the person is.
+
 It runs inside ``Decider.run`` (the caller's transaction, under the decision lock) and never
 commits.
 """
@@ -182,16 +187,39 @@ def hold(session: Session, enrollment: Enrollment, probe: Probe, a: Assessment,
     return Decision(202, body, [t.id for t in stored], search=a.report)
 
 
+def _with_holders(session: Session, gallery: GalleryEngine, probe: Probe, a: Assessment,
+                  demographics: dict[str, Any], holders: set[int]) -> Assessment:
+    """``a`` with every holder of a claimed legacy number among the candidates shown for
+    review (re-scored 1:1 when the search did not find them)."""
+    known = {c.person_id for c in a.candidates}
+    added = search.rescore_owners(session, [(search.PERSON, h) for h in sorted(holders - known)],
+                                  probe, gallery.pool)
+    for cand in added:
+        cand.demographic = demographic.compare(demographics, demographics_of(session, cand))
+    for cand in a.candidates + added:
+        if cand.person_id in holders and cand.band == posterior.NO_MATCH:
+            cand.band = posterior.REVIEW  # shown: the number says they may be one person
+    return Assessment(a.candidates + added, a.verdict, a.report)
+
+
 def decide_packet(session: Session, enrollment: Enrollment, packet: Packet, probe: Probe,
                   *, actor: str, gallery: GalleryEngine) -> Decision:
     """Search, decide and record one packet (its ``enrollment`` row already flushed)."""
-    a = assess(session, gallery, probe, packet.demographics.model_dump(mode="json"),
-               kind=enrollment.kind)
-    if a.verdict.decision == posterior.MATCH and a.verdict.best is not None:
-        matched = _matched(session, enrollment, packet, probe, a.candidates[a.verdict.best],
-                           actor, a.report)
+    demographics = packet.demographics.model_dump(mode="json")
+    a = assess(session, gallery, probe, demographics, kind=enrollment.kind)
+    holders = {c.holder_id for c in
+               persons.legacy_conflicts(session, packet.demographics.legacy_ids)}
+    best = None if a.verdict.best is None else a.candidates[a.verdict.best]
+    if a.verdict.decision == posterior.MATCH and best is not None and (
+            not holders or holders == {best.person_id}):
+        matched = _matched(session, enrollment, packet, probe, best, actor, a.report)
         if matched is not None:
             return matched
+    if holders:
+        journal.audit(session, actor=actor, action="dedup.legacy_conflict", outcome="review",
+                      details={"enrollment_id": enrollment.id, "holders": sorted(holders)})
+        return hold(session, enrollment, probe,
+                    _with_holders(session, gallery, probe, a, demographics, holders), actor)
     if a.verdict.decision != posterior.ISSUE:
         return hold(session, enrollment, probe, a, actor)
     person = persons.issue_person(

@@ -193,10 +193,10 @@ def rescore_owners(session: Session, owners: Sequence[Owner], probe: Probe,
     by_owner = {k: evidence[n] for n, k in enumerate(keys)}
     out = []
     for kind, i in owners:
-        ev = by_owner[(kind, i)]
-        out.append(Candidate(i if kind == PERSON else None,
-                             fuse(ev.face_distance, ev.finger_scores), ev.face_distance,
-                             ev.finger_scores, i if kind == HELD else None))
+        ev = by_owner.get((kind, i))  # None: no template comparable with the probe's
+        distance, scores = (None, {}) if ev is None else (ev.face_distance, ev.finger_scores)
+        out.append(Candidate(i if kind == PERSON else None, fuse(distance, scores), distance,
+                             scores, i if kind == HELD else None))
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from enrollment.adjudication import candidate_person
@@ -55,30 +55,29 @@ class QueueFilters:
     max_llr: float | None = None
 
 
+def _filtered(q: Select[Any], f: QueueFilters) -> Select[Any]:
+    """``q`` narrowed to the station, governorate and band of ``f`` (those given)."""
+    if f.station:
+        q = q.where(DuplicateCase.station_id == f.station)
+    if f.governorate:
+        q = q.where(DuplicateCase.birthplace == f.governorate)
+    if f.band:
+        q = q.where(DuplicateCase.band == f.band)
+    return q
+
+
 def list_cases(session: Session, *, status: str, f: QueueFilters, after: int = 0,
                limit: int = 50) -> list[DuplicateCase]:
     """Cases in id order after ``after`` (``status``: open, decided or all)."""
     q = select(DuplicateCase).where(DuplicateCase.id > after)
     if status != "all":
         q = q.where(DuplicateCase.status == status)
-    if f.station:
-        q = q.where(DuplicateCase.station_id == f.station)
-    if f.governorate:
-        q = q.where(DuplicateCase.birthplace == f.governorate)
-    if f.band:
-        q = q.where(DuplicateCase.band == f.band)
-    return list(session.scalars(q.order_by(DuplicateCase.id).limit(limit)))
+    return list(session.scalars(_filtered(q, f).order_by(DuplicateCase.id).limit(limit)))
 
 
 def queue(session: Session, f: QueueFilters, limit: int = 200) -> dict[str, Any]:
     """Open cases, oldest first, with the filter choices present in the open queue."""
-    q = select(DuplicateCase).where(DuplicateCase.status == "open")
-    if f.station:
-        q = q.where(DuplicateCase.station_id == f.station)
-    if f.governorate:
-        q = q.where(DuplicateCase.birthplace == f.governorate)
-    if f.band:
-        q = q.where(DuplicateCase.band == f.band)
+    q = _filtered(select(DuplicateCase).where(DuplicateCase.status == "open"), f)
     if f.min_llr is not None:
         q = q.where(DuplicateCase.best_llr >= f.min_llr)
     if f.max_llr is not None:

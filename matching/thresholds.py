@@ -218,7 +218,7 @@ _ROWS: list[Threshold] = [
               "a new ID is issued only when P(the packet is someone on file) < 1e-3: at most "
               "one issued ID in a thousand is expected to be a duplicate, given the stated "
               "re-enrollment rates; a policy bound, the order of magnitude issue 14 asks for",
-              "matching/posterior.py; effect measured by hawiya eval identification (FNIR and "
+              "matching/posterior.py; effect measured by hawiya eval integrity (FNIR and "
               "review share per packet kind, bench/out/identification_*.json)"),
     Threshold("posterior.match_min", 0.9999, "probability (match at or above it)",
               "a packet becomes an encounter of a person only when that person's posterior "

@@ -59,8 +59,7 @@ def imports_of(path: Path) -> list[str]:
 
 
 # Known edges being moved (strict: the mark fails once the edge is gone, so it is removed).
-KNOWN = {"api/admin/auth.py": "admin sessions move to identity.access",
-         "api/cli_matching.py": "eval/bench commands become entry points of bench"}
+KNOWN: dict[str, str] = {}
 
 
 def _sources() -> list[object]:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from agencies.heirs import extras, probes
 from agencies.heirs.determine import Determination, Line, alive_at, determine
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
-from identity.access import journal
+from identity.access import agencies, journal
 from identity.access.keys import Principal
-from identity.biometrics import verify
-from identity.platform.errors import Conflict, DomainError, Invalid, NotFound
+from identity.biometrics import agency_verify
+from identity.platform.errors import Conflict, Invalid, NotFound
 from identity.platform.settings import Settings
 from identity.registry import deaths, kinship, persons
 from identity.registry.persons import Person
@@ -68,26 +68,22 @@ def _line_json(line: Line, tashih: int | None = None) -> dict[str, Any]:
 
 
 def _verify(session: Session, principal: Principal, person: Person,
-            prepared: probes.Prepared) -> dict[str, Any]:
-    status, used = prepared.failure or "probe_quality_failed", []
-    if prepared.probe is not None:
-        try:
-            result = verify.match_probe(session, person, prepared.probe)
-            status, used = result.band, list(result.modalities_used)
-        except DomainError as exc:
-            if exc.code != "no_comparable_modality":
-                raise
-            status = "no_comparable_modality"
+            prepared: probes.Prepared, policy: agencies.LockPolicy) -> dict[str, Any]:
+    """A claimed heir's live probe, judged as ``/v1/verify`` judges one (the same lock across
+    agencies, the same refusal of probes that cannot decide), audited."""
+    assert principal.agency_id is not None
+    check = agency_verify.live_check(session, agency_id=principal.agency_id, person=person,
+                                     probe=prepared.probe, policy=policy)
     journal.audit(session, actor=principal.actor, agency=principal.agency_name,
-                  action="heirs.verify", outcome=status, person_id=person.id,
-                  purpose="heirs report")
-    return {"status": status, "modalities_used": used}
+                  action="heirs.verify", outcome=check.status, person_id=person.id,
+                  purpose="heirs report", details={"locked": check.locked})
+    return {"status": check.status, "modalities_used": check.modalities_used}
 
 
 def _claims(session: Session, request: HeirsReportRequest, principal: Principal,
             deceased: Person, death: tuple[date, date], found: Determination,
-            prepared: dict[int, probes.Prepared],
-            tashih: int | None) -> tuple[list[dict[str, Any]], list[str]]:
+            prepared: dict[int, probes.Prepared], tashih: int | None,
+            policy: agencies.LockPolicy) -> tuple[list[dict[str, Any]], list[str]]:
     out: list[dict[str, Any]] = []
     findings: list[str] = []
     for i, claim in enumerate(request.claimed_heirs):
@@ -118,7 +114,7 @@ def _claims(session: Session, request: HeirsReportRequest, principal: Principal,
         if line.alive_at_death is False:
             findings.append(f"claimed {claim.relationship} {claim.national_id}: {line.reason}")
         if i in prepared:
-            row["verification"] = _verify(session, principal, person, prepared[i])
+            row["verification"] = _verify(session, principal, person, prepared[i], policy)
             row["identity_verified"] = row["verification"]["status"] == "match"
             if not row["identity_verified"]:
                 findings.append(f"claimed {claim.relationship} {claim.national_id}: the live "
@@ -158,7 +154,7 @@ def create_report(session: Session, request: HeirsReportRequest, *, principal: P
                           missing=missing, unborn=unborn)
     tashih = (found.shares or {}).get("tashih")
     claimed, findings = _claims(session, request, principal, deceased, death, found, prepared,
-                                tashih)
+                                tashih, agencies.LockPolicy.from_settings(settings))
     claimed_ids = {c["national_id"] for c in claimed}
     unclaimed = [_line_json(line, tashih) for line in found.lines.values()
                  if line.person.national_id not in claimed_ids]  # every relative found

@@ -1,79 +1,24 @@
-"""Workbench sign-in: an admin key exchanged for a server-side session held in a cookie.
-
-The cookie (``Secure``, ``HttpOnly``, ``SameSite=Strict``) carries a random token; the database
-keeps only its keyed hash, the key it belongs to and an absolute expiry, so signing out (or
-revoking the key) ends the session at once. The cookie is honoured only on ``/admin/`` paths:
-the JSON API stays bearer-only. Forms carry a CSRF token derived from the session token
+"""Workbench sign-in in the browser: the session token (``identity.access.admin_sessions``) rides
+in a cookie (``Secure``, ``HttpOnly``, ``SameSite=Strict``) honoured only on ``/admin/`` paths: the
+JSON API stays bearer-only. Forms carry a CSRF token derived from the session token
 (synchronizer pattern) and requests from another origin are refused.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
-from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from identity.access import journal
-from identity.access.keys import Principal, authenticate
+from identity.access.admin_sessions import principal_for, sign_in, sign_out
 from identity.platform.crypto import keyed_hash
 from identity.platform.errors import Forbidden
-from models.adjudication import AdminSession
-from models.base import utcnow
-from models.security import Agency, ApiKey
+
+__all__ = ["ADMIN_PREFIX", "COOKIE", "check_csrf", "csrf_token", "principal_for", "sign_in",
+           "sign_out"]
 
 COOKIE = "hawiya_admin"
 ADMIN_PREFIX = "/admin/"
-
-
-def _hash(token: str) -> str:
-    return keyed_hash(token, "admin-session-v1")
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
-def sign_in(session: Session, key: str, *, minutes: int) -> tuple[str, datetime]:
-    """Check an admin key and open a session; returns (token, expiry). Commits."""
-    principal = authenticate(session, key)
-    if principal.role != "admin":
-        raise Forbidden("the workbench needs an admin key", code="wrong_role")
-    token = secrets.token_urlsafe(32)
-    expires = utcnow() + timedelta(minutes=minutes)
-    session.add(AdminSession(token_hash=_hash(token), key_id=principal.key_id,
-                             expires_at=expires))
-    journal.audit(session, actor=principal.actor, action="admin.sign_in", outcome="ok")
-    session.commit()
-    return token, expires
-
-
-def principal_for(session: Session, token: str) -> Principal | None:
-    """The admin behind a live session token, or None (expired, signed out, key revoked)."""
-    if not token or len(token) > 100:
-        return None
-    row = session.scalars(select(AdminSession).where(
-        AdminSession.token_hash == _hash(token))).first()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
-        return None
-    key = session.get(ApiKey, row.key_id)
-    if key is None or key.revoked_at is not None or key.role != "admin":
-        return None
-    agency = session.get(Agency, key.agency_id) if key.agency_id is not None else None
-    return Principal(key.id, key.name, key.role, frozenset(key.scopes), key.agency_id,
-                     agency.name if agency else None)
-
-
-def sign_out(session: Session, token: str, *, actor: str) -> None:
-    row = session.scalars(select(AdminSession).where(
-        AdminSession.token_hash == _hash(token))).first()
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        journal.audit(session, actor=actor, action="admin.sign_out", outcome="ok")
-    session.commit()
 
 
 def csrf_token(request: Request) -> str:

@@ -11,6 +11,7 @@ from agencies.heirs import create_report, get_report
 from agencies.heirs.schemas import HeirsReport, HeirsReportRequest
 from api import deed
 from api.deps import HeirsAgencyDep, ReadSessionDep, SessionDep
+from api.ratelimit import agency_limit
 
 router = APIRouter(prefix="/v1/heirs", tags=["heirs"])
 
@@ -20,6 +21,7 @@ _ERRORS: dict[int | str, dict[str, str]] = {
     413: {"description": "probe image too large"},
     415: {"description": "probe image of an unsupported type"},
     422: {"description": "invalid input"},
+    429: {"description": "rate limited (a report with live probes spends the verify budget)"},
 }
 
 
@@ -27,6 +29,8 @@ _ERRORS: dict[int | str, dict[str, str]] = {
              summary="Check a claim of heirs against the registry (stored, audited)")
 def post_report(body: HeirsReportRequest, principal: HeirsAgencyDep, session: SessionDep,
                 request: Request) -> HeirsReport:
+    if any(c.probe is not None for c in body.claimed_heirs):
+        agency_limit(request, principal)  # live probes spend the agency's verify budget
     report = create_report(session, body, principal=principal,
                            settings=request.app.state.settings)
     return HeirsReport.model_validate(report)

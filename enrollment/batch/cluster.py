@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from enrollment.batch.records import Prepared, Task
+from identity.platform.errors import Invalid
 
 MAX_RETRIES = 3
 TASK_MEMORY_MB = 2500
@@ -46,7 +47,11 @@ def _prepare_remote(task: Task) -> Prepared:
 
 def connect(address: str) -> Any:
     """Join (or, with ``local``, start) the Ray cluster; returns the ``ray`` module."""
-    import ray
+    try:
+        import ray
+    except ImportError as exc:  # the optional extra
+        raise Invalid("the cluster mode needs Ray: install the project with its 'cluster' "
+                      "extra (uv sync --extra cluster)", code="cluster_unavailable") from exc
 
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("HAWIYA_")}

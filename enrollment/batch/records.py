@@ -13,7 +13,8 @@ Reject reasons are stable codes (the rejects file and the report group by them):
   ``quality_failed`` (decoded but refused by the quality gate), ``no_biometrics``,
   ``invalid_missing_fingers``: the same checks as live enrollment;
 - ``legacy_number_reused``: the register number was already imported with other content;
-- ``legacy_number_taken``: the number is already linked to another person;
+- ``legacy_number_taken``: the number is linked to another person (a last guard: the decision
+  holds such a record for review with the holder as a candidate);
 - ``worker_crashed``: extraction of this record killed its worker process twice;
 - ``extraction_error``: an unexpected error while extracting this record (logged in full).
 """

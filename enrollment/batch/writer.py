@@ -11,7 +11,8 @@ packet's demographics carry ``legacy_ids``) for a new ID, explicitly for a match
 for review keeps its number on the held enrollment (``demographics.legacy_ids``) and on its
 ``ImportRecord``; the adjudicator's decision links it (``enrollment.adjudication``: "same"
 links the held enrollment's ``legacy_ids`` to the candidate, "different" issues a person with
-them).
+them). A number another person already holds sends the record to review with that holder among
+its candidates (``enrollment.dedup``); ``legacy_number_taken`` remains only as a last guard.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from identity.biometrics.verify import match_probe
 from identity.biometrics.verify_policy import require_decidable
 from identity.platform.errors import DomainError, NotFound
 from identity.registry import persons
+from identity.registry.persons import Person
 from models.security import Agency
 
 
@@ -129,3 +130,43 @@ def verify_for_agency(*, session: Session, principal: Principal, request: Verify
         transaction_id=transaction_id, subject_ref=ref)
     session.commit()
     return answer
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """An agency's check of a probe extracted earlier (the heirs report's live probes): the band,
+    or why there is none (``subject_locked``, ``probe_cannot_decide``,
+    ``no_comparable_modality``, ``probe_quality_failed``)."""
+
+    status: str
+    modalities_used: list[str]
+    locked: bool = False
+
+
+def live_check(session: Session, *, agency_id: int, person: Person,
+               probe: probes.Probe | None, policy: agencies.LockPolicy) -> LiveCheck:
+    """Judge one probe under ``verify_for_agency``'s rules, inside the caller's transaction (no
+    commit): a locked subject is not compared; a probe that cannot decide is not counted; a
+    quality failure (``probe`` None) and a ``review`` / ``no_match`` count toward the lock."""
+    try:
+        agencies.check_not_locked(session, agency_id, person.id)
+    except DomainError as exc:
+        return LiveCheck(exc.code, [])
+    if probe is None:
+        journal.lock_journal(session)
+        locked = agencies.record_attempt(session, agency_id, person.id, success=False,
+                                         policy=policy)
+        return LiveCheck("probe_quality_failed", [], locked)
+    try:
+        require_decidable(face=probe.face is not None, fingers=len(probe.finger_templates))
+        result = match_probe(session, person, probe)
+        used = list(result.modalities_used)
+        require_decidable(face="face" in used, fingers=sum(m != "face" for m in used),
+                          compared=True)
+        locked = agencies.settle_attempt(session, agency_id, person.id, success=result.match,
+                                         policy=policy)
+    except DomainError as exc:
+        if exc.code not in ("probe_cannot_decide", "no_comparable_modality", "subject_locked"):
+            raise
+        return LiveCheck(exc.code, [])  # the comparison did not count: nothing to undo
+    return LiveCheck(result.band, used, locked)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from identity.biometrics.probes import Probe
@@ -123,6 +123,12 @@ def gallery_ids(modality: str) -> Select[Any]:
             .where(Template.modality == modality,
                    Template.extractor_version == current_version(modality),
                    or_(Template.person_id.is_not(None), Enrollment.status == "review")))
+
+
+def count_gallery(session: Session) -> int:
+    """How many templates belong in the 1:N gallery (faces and fingers)."""
+    return sum(session.scalar(select(func.count()).select_from(
+        gallery_ids(m).subquery())) or 0 for m in ("face", "finger"))
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[Template]:

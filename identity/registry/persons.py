@@ -32,14 +32,16 @@ def _fresh_national_id(session: Session) -> str:
 
 
 def issue_person(session: Session, demographics: Demographics, *, actor: str,
-                 source: dict[str, Any] | None = None) -> Person:
-    """Create a person with a new national ID in the current transaction (no commit)."""
+                 source: dict[str, Any] | None = None,
+                 legacy_taken: Literal["raise", "skip"] = "raise") -> Person:
+    """Create a person with a new national ID in the current transaction (no commit).
+    ``legacy_taken``: what a legacy number another person holds does (``link_legacy_ids``)."""
     nid = _fresh_national_id(session)
     person = Person(national_id=nid, **demographics.person_fields())
     session.add(person)
     session.flush()
     session.add(NationalId(national_id=nid, person_id=person.id, issued_to_id=person.id))
-    link_legacy_ids(session, person, demographics.legacy_ids)
+    link_legacy_ids(session, person, demographics.legacy_ids, on_taken=legacy_taken, actor=actor)
     name_index.index_person(session, person, demographics.person_fields())
     journal.emit(session, "id.issued", nid, {"national_id": nid, **(source or {})})
     journal.audit(session, actor=actor, action="id.issue", outcome="issued", person_id=person.id,
@@ -80,14 +82,20 @@ def legacy_conflicts(session: Session, legacy: dict[str, str], *,
 
 
 def link_legacy_ids(session: Session, person: Person, legacy: dict[str, str], *,
-                    on_taken: Literal["raise", "skip"] = "raise") -> list[LegacyConflict]:
+                    on_taken: Literal["raise", "skip"] = "raise",
+                    actor: str = "system") -> list[LegacyConflict]:
     """Link the free numbers of ``legacy`` to ``person`` (no commit). A number another person
     holds is never moved: ``on_taken="raise"`` refuses with 409 ``legacy_id_taken`` (nothing
-    linked), ``"skip"`` links the rest and returns the numbers left with their holders."""
+    linked), ``"skip"`` links the rest, audits each number left with its holder (for the
+    register that issued it to settle) and returns them."""
     taken = legacy_conflicts(session, legacy, person_id=person.id)
     if taken and on_taken == "raise":
         raise Conflict(f"legacy {taken[0].register} number already linked to another person",
                        code="legacy_id_taken")
+    for c in taken:
+        journal.audit(session, actor=actor, action="legacy.left_with_holder", outcome="conflict",
+                      person_id=person.id, details={"register": c.register, "number": c.number,
+                                                    "holder_national_id": c.holder_national_id})
     skip = {(c.register, c.number) for c in taken}
     for register, number in legacy.items():
         if (register, number) in skip:

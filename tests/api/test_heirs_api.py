@@ -159,3 +159,52 @@ def test_deed_page(client, engine, keys) -> None:
     assert client.get(f"/v1/heirs/reports/{report_id}/deed",
                       headers=keys["health"]).status_code == 403
     assert client.get(f"/v1/heirs/reports/{report_id}/deed").status_code == 401
+
+
+@pytest.mark.shared_data
+def test_live_probes_share_the_verify_lock(engine, make_key, tmp_path: Path,
+                                           shared_data: Path) -> None:
+    """A court's live probes are judged as /v1/verify judges them: one finger cannot decide and
+    is not counted; impostor probes count toward the same lock, across agencies; once locked,
+    neither route compares."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from identity.platform.settings import Settings
+    from tests.api.verify_helpers import verify
+
+    settings = Settings(environment="test", data_dir=tmp_path / "h", verify_lock_failures=2,
+                        verify_lock_person_failures=3, verify_lock_seconds=600)
+    with TestClient(create_app(settings, engine)) as client:
+        son = enroll(client, make_key("station", name="st-hl"), shared_data, capture_id="hl",
+                     fingers=(1, 2, 3, 4))
+        with session_factory(engine)() as s:
+            father = person(s, born="1950-01-01")
+            s.commit()
+            father_nid = father.national_id
+        admin, health = bearer(make_key("admin", name="reg")), \
+            bearer(make_key("agency", name="health", scopes=["deaths"]))
+        assert client.post("/v1/kinship/births", headers=admin, json={
+            "child_national_id": son, "father_national_id": father_nid}).status_code == 201
+        report_death(client, {"health": health}, father_nid)
+        court = bearer(make_key("agency", name="court", scopes=["heirs"]))
+
+        def status(probe: dict) -> str:
+            resp = client.post("/v1/heirs/report", headers=court, json={
+                "deceased_national_id": father_nid, "school": "sunni",
+                "claimed_heirs": [{"national_id": son, "relationship": "son", "probe": probe}]})
+            assert resp.status_code == 201, resp.text
+            return str(resp.json()["claimed_heirs"][0]["verification"]["status"])
+
+        one = {"fingers": {"1": _b64(finger_path(shared_data, 1, 2, "FVC2002_DB1_B"))}}
+        for _ in range(3):  # more than the agency's limit: never counted
+            assert status(one) == "probe_cannot_decide"
+        impostor = {"face": _b64(face_path(shared_data, "biden.jpg"))}
+        assert [status(impostor) for _ in range(2)] == ["no_match", "no_match"]
+        genuine = {"face": _b64(face_path(shared_data, "obama2.jpg"))}
+        assert status(genuine) == "subject_locked"  # the court is locked out of the son
+        bank = make_key("agency", name="bank", scopes=["verify"])
+        once = verify(client, bank, son, shared_data, face="biden.jpg")
+        assert once.status_code == 200 and once.json()["match"] is False
+        locked = verify(client, bank, son, shared_data, face="obama2.jpg", db="FVC2002_DB1_B")
+        assert locked.status_code == 429  # three failures across the court and the bank

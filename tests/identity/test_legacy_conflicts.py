@@ -51,8 +51,6 @@ def test_conflicts_name_the_holder_and_follow_merges(session) -> None:
 
 
 @pytest.mark.shared_data
-@pytest.mark.xfail(strict=True, reason="the enrollment decision opens the case from "
-                   "persons.legacy_conflicts: wired by the lead (issue 16, item 8)")
 def test_a_taken_legacy_number_opens_a_case_instead_of_409(client, make_key,
                                                              shared_data: Path) -> None:
     from bench.packets import DEMOGRAPHICS, face_path, finger_path, packet
@@ -73,3 +71,24 @@ def test_a_taken_legacy_number_opens_a_case_instead_of_409(client, make_key,
     assert resp.status_code != 409, resp.text  # today: 409 legacy_id_taken blocks the owner
     assert resp.status_code == 202 and resp.json()["status"] == "review", resp.text
     assert resp.json()["case_id"]
+    case_id = resp.json()["case_id"]
+    admin = bearer(make_key("admin", name="adj-legacy"))
+    case = client.get(f"/v1/duplicate-cases/{case_id}", headers=admin).json()
+    squatter_nid = taken.json()["national_id"]
+    shown = {c.get("national_id") for c in case["candidates"]}
+    assert squatter_nid in shown, case  # the holder is a candidate, whatever the biometrics say
+    # The adjudicator finds two people: the owner gets an ID; the number stays where it is,
+    # recorded for the civil-status register to settle, and nothing answers 409.
+    decided = client.post(f"/v1/duplicate-cases/{case_id}/decision", headers=admin,
+                          json={"decision": "different", "reason_code": "different_biometrics"})
+    assert decided.status_code == 200, decided.text
+    owner_nid = decided.json()["national_id"]
+    assert owner_nid and owner_nid != squatter_nid
+    from identity.platform.db import session_factory
+    from models.security import AuditRow
+
+    with session_factory(client.app.state.engine)() as s:
+        holder = s.scalars(select(LegacyId).where(LegacyId.number == "CS-9")).one()
+        assert persons.resolve_person(s, holder.person_id).national_id == squatter_nid
+        left = s.scalars(select(AuditRow).where(AuditRow.action == "legacy.left_with_holder"))
+        assert [r.details["holder_national_id"] for r in left] == [squatter_nid]

@@ -47,6 +47,11 @@ def _packet(shared: Path, n: int) -> Packet:
                   missing_fingers={})
 
 
+def _enroll(s, shared: Path, n: int, unit: Decider) -> dict:
+    """Capture ``n`` through ``unit``: the answer's body."""
+    return enroll(s, _packet(shared, n), STATION, max_pixels=4096 * 4096, decider=unit).body
+
+
 def _gallery(kind: str, engine, request: pytest.FixtureRequest, tmp_path: Path,
              shared: GalleryEngine | None = None) -> GalleryEngine:
     if kind == "faiss":  # one process: its deciders share the in-process gallery
@@ -209,10 +214,7 @@ def test_a_decider_killed_mid_commit_loses_nothing(crash: str, engine, milvus_ur
         gallery.load(s)
     unit = Decider(gallery)
     with session_factory(engine)() as s:
-        second = enroll(s, _packet(shared_data, 1), STATION, max_pixels=4096 * 4096,
-                        decider=unit).body
-        retried = enroll(s, _packet(shared_data, 0), STATION, max_pixels=4096 * 4096,
-                         decider=unit).body
+        second, retried = _enroll(s, shared_data, 1, unit), _enroll(s, shared_data, 0, unit)
     assert retried["national_id"] == second["national_id"] and _persons(engine) == 1
     if crash == "after_commit":  # the first decision stands; the retry answers it again
         assert (second["status"], retried["status"]) == ("matched", "issued")
@@ -262,8 +264,7 @@ def test_a_decider_sigkilled_while_it_holds_the_commit_loses_nothing(
             with session_factory(engine)() as s:
                 gallery.load(s)
             with session_factory(engine)() as s:
-                queued.append(enroll(s, _packet(shared_data, 1), STATION, max_pixels=4096 * 4096,
-                                     decider=Decider(gallery)).body)
+                queued.append(_enroll(s, shared_data, 1, Decider(gallery)))
 
         waiter = threading.Thread(target=second)
         waiter.start()
@@ -276,10 +277,7 @@ def test_a_decider_sigkilled_while_it_holds_the_commit_loses_nothing(
     assert not waiter.is_alive() and queued and queued[0]["status"] == "issued", queued
     unit = Decider(gallery)
     with session_factory(engine)() as s:
-        retried = enroll(s, _packet(shared_data, 0), STATION, max_pixels=4096 * 4096,
-                         decider=unit).body
-        again = enroll(s, _packet(shared_data, 0), STATION, max_pixels=4096 * 4096,
-                       decider=unit).body
+        retried, again = _enroll(s, shared_data, 0, unit), _enroll(s, shared_data, 0, unit)
     assert retried["status"] == "matched" and retried["national_id"] == queued[0]["national_id"]
     assert again == retried  # the retry's answer stands
     assert _persons(engine) == 1

@@ -10,7 +10,9 @@ the clock starts (extraction is enrollment's cost, not the decision's; see
 ``bench.enrollment_bench``). For each number of deciders the database is emptied, the gallery
 reconciled, the packets shuffled and handed to the deciders (threads, each with its own
 ``Decider`` and session; on Milvus each with its own gallery client, as separate processes
-would be), and the wall time of all decisions gives decisions/hour. The outcome is checked:
+would be), and the wall time of all decisions gives decisions/hour. The time each decision holds the
+decision lock (lock taken to commit returned) is recorded too: its mean bounds what any number
+of deciders can reach on this database (``serial_bound_per_hour``). The outcome is checked:
 one person per chimeric person, every other packet matched, no case opened.
 """
 
@@ -28,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
+from enrollment import decider as decider_module
 from enrollment.decider import Decider
 from enrollment.packet import Packet
 from enrollment.service import enroll
@@ -82,12 +86,21 @@ def packets(root: Path, persons: int, captures: int) -> list[tuple[Packet, probe
     return out
 
 
-def run(engine, make_gallery, items, deciders: int) -> dict:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+def _empty(engine) -> None:
+    """An empty database at the head revision (PostgreSQL: a fresh schema; SQLite: a fresh
+    file)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+    elif engine.url.database:
+        engine.dispose()
+        Path(engine.url.database).unlink(missing_ok=True)
     upgrade(engine)
+
+
+def run(engine, make_gallery, items, deciders: int) -> dict:
+    _empty(engine)
     galleries = make_gallery(deciders)
     for g in {id(g): g for g in galleries}.values():
         with session_factory(engine)() as s:
@@ -111,19 +124,51 @@ def run(engine, make_gallery, items, deciders: int) -> dict:
                     errors.append(exc)
 
     threads = [threading.Thread(target=decider, args=(g,)) for g in galleries]
+    HELD.clear()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    for g in {id(g): g for g in galleries}.values():
+        g.close()  # its drainer would otherwise hold connections into the next run's reset
     with session_factory(engine)() as s:
         persons = int(s.scalar(select(func.count()).select_from(Person)) or 0)
         statuses = dict(s.execute(text("SELECT status, count(*) FROM enrollments "
                                        "GROUP BY status")).all())
-    return {"deciders": deciders, "decisions": len(items), "wall_s": wall,
-            "decisions_per_hour": len(items) / wall * 3600, "persons": persons,
+    done = len(items) - len(errors)
+    held = np.array(HELD) if HELD else np.zeros(1)
+    return {"deciders": deciders, "decisions": done, "wall_s": wall,
+            "decisions_per_hour": done / wall * 3600, "persons": persons,
+            "lock_held_ms": {"median": float(np.median(held) * 1e3),
+                             "mean": float(held.mean() * 1e3),
+                             "share_of_wall": float(held.sum() / wall)},
+            "serial_bound_per_hour": 3600 / float(held.mean()),
             "statuses": statuses, "errors": [repr(e) for e in errors[:3]]}
+
+
+HELD: list[float] = []  # seconds each decision held the decision lock (lock taken -> committed)
+_HOLDING = threading.local()
+
+
+def time_the_serial_part() -> None:
+    """Record how long each decision holds the decision lock: from ``lock_decisions``
+    returning to its ``Session.commit`` returning — the part no number of deciders shares."""
+    lock, commit = decider_module.lock_decisions, Session.commit
+
+    def locked(session: Session) -> None:
+        lock(session)
+        _HOLDING.since, _HOLDING.session = time.perf_counter(), session
+
+    def committed(self: Session) -> None:
+        commit(self)
+        if getattr(_HOLDING, "session", None) is self:
+            HELD.append(time.perf_counter() - _HOLDING.since)
+            _HOLDING.session = None
+
+    decider_module.lock_decisions = locked  # type: ignore[assignment]
+    Session.commit = committed  # type: ignore[method-assign]
 
 
 EXTRACTED: dict[int, probes.Probe] = {}  # id(packet.fingers) -> its real templates
@@ -156,6 +201,7 @@ def main(argv: list[str] | None = None) -> dict:
     items = packets(root, args.persons, args.captures)
     log.info("%d packets extracted in %.0f s", len(items), time.perf_counter() - t)
     probes.prepare = _extracted  # type: ignore[assignment]
+    time_the_serial_part()
     engine = make_engine(args.database_url)
     prefix = f"bench_deciders_{int(time.time())}"
     index_dir = Path("var/bench-deciders-index")
@@ -175,9 +221,13 @@ def main(argv: list[str] | None = None) -> dict:
         r = run(engine, galleries, order, d)
         log.info("%s", r)
         results.append(r)
-    base = results[0]["decisions_per_hour"]
+    per: dict[int, list[float]] = {}
+    for r in results:  # repeats (--deciders 1 2 4 1 2 4): the mean of each count's runs
+        per.setdefault(r["deciders"], []).append(r["decisions_per_hour"])
+    mean = {d: float(np.mean(v)) for d, v in per.items()}
+    base = mean[args.deciders[0]]
     report = {"engine": args.engine, "database": engine.dialect.name, "runs": results,
-              "scaling": {r["deciders"]: r["decisions_per_hour"] / base for r in results}}
+              "decisions_per_hour": mean, "scaling": {d: m / base for d, m in mean.items()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps(report["scaling"]))

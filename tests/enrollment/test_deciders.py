@@ -2,11 +2,13 @@
 the same moment give one ID — threads with their own ``Decider`` and session on either gallery
 engine, and separate processes on the shared Milvus gallery; with the embedded FAISS gallery a
 second deciding process refuses; a decider killed mid-commit (before or after its commit)
-loses nothing and the retry gets the same outcome. Real images, SQLite and PostgreSQL."""
+loses nothing and the retry gets the same outcome — including a real process SIGKILLed from
+outside while it holds the decision lock in its commit. Real images, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -15,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench.packets import DEMOGRAPHICS, face_path, finger_path
-from enrollment.decider import Decider, Decision
+from enrollment.decider import _PG_DECISION_LOCK, Decider, Decision
 from enrollment.packet import Packet
 from enrollment.service import enroll
 from identity.access.keys import Principal
@@ -43,6 +45,11 @@ def _packet(shared: Path, n: int) -> Packet:
                   face=face_path(shared, FACES[n]).read_bytes(),
                   fingers={p: finger_path(shared, p, n + 1).read_bytes() for p in range(1, 11)},
                   missing_fingers={})
+
+
+def _enroll(s, shared: Path, n: int, unit: Decider) -> dict:
+    """Capture ``n`` through ``unit``: the answer's body."""
+    return enroll(s, _packet(shared, n), STATION, max_pixels=4096 * 4096, decider=unit).body
 
 
 def _gallery(kind: str, engine, request: pytest.FixtureRequest, tmp_path: Path,
@@ -104,6 +111,7 @@ def test_one_person_at_several_deciders_at_once_gets_one_id(
 SCRIPT = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
+    from sqlalchemy import text
     from sqlalchemy.orm import Session
     from enrollment.decider import Decider
     from enrollment.service import enroll
@@ -126,6 +134,15 @@ SCRIPT = textwrap.dedent("""
         Session.commit = lambda self: os._exit(137)
     elif crash == "after_commit":  # ...after the commit, before the gallery heard of it
         type(gallery).apply = lambda *a, **k: os._exit(137)
+    elif crash.startswith("hold:"):  # in the decision's commit, until SIGKILLed from outside
+        commit = Session.commit
+
+        def held(self):
+            if self.scalar(text("SELECT count(*) FROM persons")):  # the decision's transaction
+                Path(crash[5:]).write_text(str(os.getpid()))
+                time.sleep(600)
+            commit(self)
+        Session.commit = held
     time.sleep(max(0.0, float(start_at) - time.time()))
     with session_factory(engine)() as s:
         try:
@@ -197,10 +214,7 @@ def test_a_decider_killed_mid_commit_loses_nothing(crash: str, engine, milvus_ur
         gallery.load(s)
     unit = Decider(gallery)
     with session_factory(engine)() as s:
-        second = enroll(s, _packet(shared_data, 1), STATION, max_pixels=4096 * 4096,
-                        decider=unit).body
-        retried = enroll(s, _packet(shared_data, 0), STATION, max_pixels=4096 * 4096,
-                         decider=unit).body
+        second, retried = _enroll(s, shared_data, 1, unit), _enroll(s, shared_data, 0, unit)
     assert retried["national_id"] == second["national_id"] and _persons(engine) == 1
     if crash == "after_commit":  # the first decision stands; the retry answers it again
         assert (second["status"], retried["status"]) == ("matched", "issued")
@@ -212,3 +226,63 @@ def test_a_decider_killed_mid_commit_loses_nothing(crash: str, engine, milvus_ur
             assert s.scalars(select(GalleryOutbox)).all() == []
     else:  # nothing was committed: the retry is decided afresh, as the same person
         assert (second["status"], retried["status"]) == ("issued", "matched")
+
+
+def _decision_lock_holders(engine) -> list[int]:
+    """Backend pids holding the decision lock (``enrollment.decider.lock_decisions``)."""
+    with engine.connect() as conn:
+        return list(conn.scalars(text(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND ((classid::bigint << 32) | objid::bigint) = :k"), {"k": _PG_DECISION_LOCK}))
+
+
+@pytest.mark.milvus
+@pytest.mark.slow
+def test_a_decider_sigkilled_while_it_holds_the_commit_loses_nothing(
+        engine, milvus_uri, tmp_path: Path, shared_data: Path) -> None:
+    """A real deciding process, SIGKILLed from outside while it holds the decision lock with
+    its decision written but not committed (it signals that point through a file): nothing of
+    it stays, the decider queued behind it goes on as soon as the database drops the dead
+    connection, and the killed packet's retry is decided as the same person."""
+    held = tmp_path / "held"
+    killed = _spawn(_url(engine), shared_data, 0, "milvus", f"{milvus_uri}|{MILVUS_PREFIX}", 0,
+                    f"hold:{held}")
+    try:
+        deadline = time.monotonic() + 600
+        while not held.exists():
+            assert killed.poll() is None, killed.communicate()[1][-2000:]
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert int(held.read_text()) == killed.pid
+        if engine.dialect.name == "postgresql":  # (SQLite: its write lock keeps every reader out)
+            assert len(_decision_lock_holders(engine)) == 1  # held by the killed process
+            assert _persons(engine) == 0  # its person is written, not committed
+        gallery = MilvusGallery(milvus_uri, prefix=MILVUS_PREFIX, stale_seconds=1.0)
+        queued: list[dict] = []
+
+        def second() -> None:  # the same person's next packet, at another decider: it queues
+            with session_factory(engine)() as s:
+                gallery.load(s)
+            with session_factory(engine)() as s:
+                queued.append(_enroll(s, shared_data, 1, Decider(gallery)))
+
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        time.sleep(3.0)
+    finally:  # a failed assertion above must not leave it holding the lock
+        killed.kill()  # SIGKILL (a no-op once it is gone)
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    waiter.join(timeout=120)
+    assert not waiter.is_alive() and queued and queued[0]["status"] == "issued", queued
+    unit = Decider(gallery)
+    with session_factory(engine)() as s:
+        retried, again = _enroll(s, shared_data, 0, unit), _enroll(s, shared_data, 0, unit)
+    assert retried["status"] == "matched" and retried["national_id"] == queued[0]["national_id"]
+    assert again == retried  # the retry's answer stands
+    assert _persons(engine) == 1
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(DuplicateCase)) == 0
+        assert s.scalars(select(GalleryOutbox)).all() == []  # the dead decision left no row
+    if engine.dialect.name == "postgresql":
+        assert _decision_lock_holders(engine) == []

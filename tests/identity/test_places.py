@@ -79,7 +79,7 @@ def test_kurdish_letters_accepted() -> None:
 ])
 def test_non_letters_of_the_arabic_blocks_refused(bad: str) -> None:
     # Format characters (U+0600, U+061C, U+06DD, U+FEFF) meet the invisible-text check first.
-    with pytest.raises(ValidationError, match="Arabic script|invisible or control characters"):
+    with pytest.raises(ValidationError, match=r"Arabic script|invisible or control characters"):
         Demographics(**{**BASE, "given_name": bad}, birthplace="Baghdad")
 
 

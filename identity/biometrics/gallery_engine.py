@@ -63,7 +63,7 @@ def max_template_id(session: Session) -> int:
 def delta(session: Session, high_water: int) -> list[int]:
     """Gallery template ids above ``high_water`` (committed since a view): an indexed range."""
     out: list[int] = []
-    for modality in ("face", "finger"):
+    for modality in templates.GALLERY_MODALITIES:
         out += session.scalars(templates.gallery_ids(modality).where(Template.id > high_water))
     return sorted(int(i) for i in out)
 
@@ -141,7 +141,7 @@ class Reconciling:
         The index's ids are read before the database's, so an id another process applies
         meanwhile (after its commit) is never taken for stale."""
         added = removed = 0
-        for modality in ("face", "finger"):
+        for modality in templates.GALLERY_MODALITIES:
             have = self._index_ids(modality)
             wanted = np.fromiter(session.scalars(templates.gallery_ids(modality)),
                                  dtype=np.int64)
@@ -175,7 +175,7 @@ class Reconciling:
         """The rows of ``add`` that still belong in the gallery (a later decision may have
         taken some out before a delayed apply runs)."""
         belong = set()
-        for modality in ("face", "finger"):
+        for modality in templates.GALLERY_MODALITIES:
             belong |= set(session.scalars(templates.gallery_ids(modality)
                                           .where(Template.id.in_(add))))
         return templates.by_ids(session, sorted(belong)) if belong else []

@@ -115,6 +115,9 @@ def readable(rows: Iterable[Template]) -> list[tuple[Template, Parsed]]:
     return out
 
 
+GALLERY_MODALITIES = ("face", "finger")  # what the 1:N gallery indexes
+
+
 def gallery_ids(modality: str) -> Select[Any]:
     """Ids of the templates that belong in the 1:N gallery, current extractor version: those
     of a person, and those of a packet held for review (a held packet is a candidate too)."""
@@ -128,7 +131,7 @@ def gallery_ids(modality: str) -> Select[Any]:
 def count_gallery(session: Session) -> int:
     """How many templates belong in the 1:N gallery (faces and fingers)."""
     return sum(session.scalar(select(func.count()).select_from(
-        gallery_ids(m).subquery())) or 0 for m in ("face", "finger"))
+        gallery_ids(m).subquery())) or 0 for m in GALLERY_MODALITIES)
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> list[Template]:

@@ -24,6 +24,10 @@ def import_records(
     cluster: str | None = typer.Option(None, help="Ray address (auto, ray://host:10001, or "
                                        "local): extraction as Ray tasks; default: the local "
                                        "process pool"),
+    all_vs_all: bool = typer.Option(False, "--all-vs-all", help="first run: extract every "
+                                    "face, search all of them against each other at once (on "
+                                    "the GPUs when FAISS has them), and give each record its "
+                                    "earlier face pairs as candidates"),
 ) -> None:
     """Import a legacy register: dedup every record, issue/match/hold, link legacy numbers.
 
@@ -42,7 +46,8 @@ def import_records(
     upgrade(engine)
     try:
         report = run_import(source, register, engine=engine, settings=settings,
-                            workers=workers, out_dir=out, profile=profile, cluster=cluster)
+                            workers=workers, out_dir=out, profile=profile, cluster=cluster,
+                            all_vs_all=all_vs_all)
     except DomainError as exc:
         typer.echo(f"error: {exc.message} ({exc.code})", err=True)
         raise typer.Exit(2) from exc

@@ -25,6 +25,7 @@ commits.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ from enrollment import search
 from enrollment.decider import Decision, SearchReport, Status
 from enrollment.names import demographic_differences
 from enrollment.packet import Packet
-from enrollment.search import Candidate
+from enrollment.search import Candidate, Owner
 from identity.access import journal
 from identity.biometrics import templates
 from identity.biometrics.gallery import GalleryEngine
@@ -81,23 +82,23 @@ def demographics_of(session: Session, cand: Candidate) -> dict[str, Any]:
 
 def assess(session: Session, gallery: GalleryEngine, probe: Probe, demographics: dict[str, Any], *,
            kind: str, exclude_enrollment: int | None = None,
-           population: int | None = None) -> Assessment:
-    """Every candidate for a packet with its evidence, and the verdict."""
+           population: int | None = None, also: Sequence[Owner] = ()) -> Assessment:
+    """Every candidate for a packet with its evidence, and the verdict. ``also``: owners
+    found another way (an all-vs-all import's face pairs), scored 1:1 with the rest."""
     started = time.perf_counter()
     cands = search.search(session, gallery, probe, exclude_enrollment)
     full_list = len(cands) >= int(thresholds.value("dedup.max_candidates"))
     unseen = min(c.llr for c in cands) if full_list else None
+    wanted = list(also)
     if kind != FULL:  # few fingers: names and dates find who the biometrics alone cannot
-        seen = {c.owner for c in cands}
         limit = int(thresholds.value("dedup.max_candidates"))
-        found = []
-        for kind_, i in name_index.search(session, demographics, limit=limit,
-                                          exclude_enrollment=exclude_enrollment):
-            owner = ((search.PERSON, persons.resolve_person(session, i).id)
-                     if kind_ == name_index.PERSON else (search.HELD, i))
-            if owner not in seen:
-                seen.add(owner)
-                found.append(owner)
+        wanted += [(search.PERSON, persons.resolve_person(session, i).id)
+                   if kind_ == name_index.PERSON else (search.HELD, i)
+                   for kind_, i in name_index.search(session, demographics, limit=limit,
+                                                     exclude_enrollment=exclude_enrollment)]
+    seen = {c.owner for c in cands} | {(search.HELD, exclude_enrollment)}
+    found = [o for o in dict.fromkeys(wanted) if o not in seen]
+    if found:
         cands += search.rescore_owners(session, found, probe, gallery.pool)
     for cand in cands:
         cand.demographic = demographic.compare(demographics, demographics_of(session, cand))
@@ -203,10 +204,11 @@ def _with_holders(session: Session, gallery: GalleryEngine, probe: Probe, a: Ass
 
 
 def decide_packet(session: Session, enrollment: Enrollment, packet: Packet, probe: Probe,
-                  *, actor: str, gallery: GalleryEngine) -> Decision:
-    """Search, decide and record one packet (its ``enrollment`` row already flushed)."""
+                  *, actor: str, gallery: GalleryEngine, also: Sequence[Owner] = ()) -> Decision:
+    """Search, decide and record one packet (its ``enrollment`` row already flushed);
+    ``also``: extra candidate owners (``assess``)."""
     demographics = packet.demographics.model_dump(mode="json")
-    a = assess(session, gallery, probe, demographics, kind=enrollment.kind)
+    a = assess(session, gallery, probe, demographics, kind=enrollment.kind, also=also)
     holders = {c.holder_id for c in
                persons.legacy_conflicts(session, packet.demographics.legacy_ids)}
     best = None if a.verdict.best is None else a.candidates[a.verdict.best]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from enrollment.batch.records import Prepared, Task
@@ -32,8 +32,9 @@ WINDOW_PER_CPU = 4  # records in flight per cluster CPU
 _limited = False
 
 
-def _prepare_remote(task: Task) -> Prepared:
-    """Runs in a Ray worker: one thread per numeric library, then the local path."""
+def _prepare_remote(task: Task, fn: Callable[[Task], Prepared] | None = None) -> Prepared:
+    """Runs in a Ray worker: one thread per numeric library, then the local path (``fn``,
+    default ``worker.prepare``)."""
     global _limited
     if not _limited:
         from identity.biometrics.extraction_pool import limit_threads
@@ -42,7 +43,7 @@ def _prepare_remote(task: Task) -> Prepared:
         _limited = True
     from enrollment.batch.worker import prepare
 
-    return prepare(task)
+    return (fn or prepare)(task)
 
 
 def connect(address: str) -> Any:
@@ -61,8 +62,10 @@ def connect(address: str) -> Any:
 
 
 def ray_stream(tasks: list[Task], address: str, *, memory_mb: int = TASK_MEMORY_MB,
-               max_retries: int = MAX_RETRIES) -> Iterator[Prepared]:
-    """``worker.prepare`` of every task on the Ray cluster, yielded in task order."""
+               max_retries: int = MAX_RETRIES,
+               fn: Callable[[Task], Prepared] | None = None) -> Iterator[Prepared]:
+    """``fn`` (default ``worker.prepare``) of every task on the Ray cluster, yielded in task
+    order."""
     ray = connect(address)
     from ray.exceptions import RayError
 
@@ -75,7 +78,7 @@ def ray_stream(tasks: list[Task], address: str, *, memory_mb: int = TASK_MEMORY_
     while queue or inflight:
         while queue and len(inflight) < window:
             task = queue.popleft()
-            inflight.append((task, remote.remote(task)))
+            inflight.append((task, remote.remote(task, fn)))
         task, ref = inflight.popleft()
         try:
             yield ray.get(ref)

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -58,8 +58,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
                                initializer=init_worker)
 
 
-def prepared_stream(tasks: list[Task], workers: int) -> Iterator[Prepared]:
-    """``prepare`` of every task, yielded in task order; ``workers=0`` runs them in-process.
+def prepared_stream(tasks: list[Task], workers: int,
+                    fn: Callable[[Task], Prepared] = prepare) -> Iterator[Prepared]:
+    """``fn`` (``worker.prepare``) of every task, yielded in task order; ``workers=0`` runs
+    them in-process.
 
     At most ``4 x workers`` records are in flight. If a worker process dies (a decoder crash),
     the records that were in flight are retried one at a time in a fresh pool; the one that
@@ -67,7 +69,7 @@ def prepared_stream(tasks: list[Task], workers: int) -> Iterator[Prepared]:
     """
     if workers <= 0:
         for task in tasks:
-            yield prepare(task)
+            yield fn(task)
         return
     window = max(1, workers * 4)
     queue = deque(tasks)
@@ -80,7 +82,7 @@ def prepared_stream(tasks: list[Task], workers: int) -> Iterator[Prepared]:
             limit = 1 if careful else window
             while source and len(inflight) < limit:
                 task = source.popleft()
-                inflight.append((task, pool.submit(prepare, task)))
+                inflight.append((task, pool.submit(fn, task)))
             task, future = inflight.popleft()
             try:
                 yield future.result()
@@ -112,25 +114,29 @@ def _start_job(session: Session, source: Path, register: str, total: int) -> tup
     return job.id, len(job.run_starts)
 
 
-def _stream(tasks: list[Task], workers: int, cluster: str | None) -> Iterator[Prepared]:
+def stream(tasks: list[Task], workers: int, cluster: str | None,
+           fn: Callable[[Task], Prepared] = prepare) -> Iterator[Prepared]:
+    """``fn`` of every task in task order, on the Ray cluster ``cluster`` or the local pool."""
     if cluster:
         from enrollment.batch.cluster import ray_stream
 
-        return ray_stream(tasks, cluster)
-    return prepared_stream(tasks, workers)
+        return ray_stream(tasks, cluster, fn=fn)
+    return prepared_stream(tasks, workers, fn)
 
 
 def run_import(source: Path, register: str, *, engine: Engine, settings: Settings,
                workers: int | None = None, out_dir: Path | None = None,
                bar: bool | None = None, actor: str = "import", profile: str | None = None,
-               cluster: str | None = None) -> dict[str, Any]:
+               cluster: str | None = None, all_vs_all: bool = False) -> dict[str, Any]:
     """Import every record of ``source`` into ``register``; return the report (also written
     as ``report.json``, ``report.html`` and ``rejects.csv`` under ``out_dir``).
 
     ``profile``: the Type-2 mapping profile of NIST files (``profiles``; default: the
     register's own, else ``hawiya``). ``cluster``: a Ray address (``auto``, ``ray://...``,
     or ``local`` for a Ray instance of this machine): extraction runs as Ray tasks
-    (``cluster``) instead of the local process pool; decisions stay here, in order."""
+    (``cluster``) instead of the local process pool; decisions stay here, in order.
+    ``all_vs_all``: a face pass and one all-vs-all face search first; each record's earlier
+    paired records join its candidates (``facepass``)."""
     if register not in LEGACY_REGISTERS:
         raise Invalid(f"register must be one of {', '.join(LEGACY_REGISTERS)}",
                       code="bad_register")
@@ -141,6 +147,7 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
     sessions = session_factory(engine)
     with sessions() as session:
         job_id, run = _start_job(session, source, register, len(tasks))
+        out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"
         completed = intake.release_completed(session, job_id=job_id)
         for task in tasks:
             task.completed = completed.get(task.key, {})
@@ -152,12 +159,18 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         session.commit()
         try:
             decider.gallery.load(session)
+            pairs: dict[str, list[str]] = {}
+            if all_vs_all:  # the whole source: a resumed run pairs with what committed before
+                from enrollment.batch import facepass
+
+                pairs, pair_stats = facepass.run(
+                    tasks, lambda ts, fn: stream(ts, workers, cluster, fn), out)
             todo = [t for t in tasks if t.key not in done]
             cpu: dict[str, float] = {}
             runs = 0
             with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id,
                                 bar=bar) as bar_:
-                for prep in _stream(todo, workers, cluster):
+                for prep in stream(todo, workers, cluster):
                     for stage, seconds in prep.stages.items():
                         cpu[stage] = cpu.get(stage, 0.0) + seconds
                     started = time.process_time()
@@ -167,7 +180,8 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
                     else:
                         row = commit_record(session, job_id=job_id, run=run,
                                             register=register, prep=prep, decider=decider,
-                                            actor=f"{actor}:{register}")
+                                            actor=f"{actor}:{register}",
+                                            also=pairs.get(prep.key, ()))
                         if prep.key in completed:
                             intake.mark_imported(session, job_id=job_id, record_key=prep.key)
                     cpu["writer"] = cpu.get("writer", 0.0) + time.process_time() - started
@@ -182,8 +196,9 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         job.status = ImportJobStatus.DONE
         job.finished_at = utcnow()
         session.commit()
-        out = out_dir or settings.data_dir / "imports" / f"job-{job_id}-{register}"
         report = write_report(session, job, out)
+        if all_vs_all:
+            report["all_vs_all"] = pair_stats
         # CPU seconds per record of this run by stage: read/decode/extract/plain in the
         # workers (whichever process ran them), writer = search + decision + commit here.
         report["cpu_s_per_record"] = {k: round(v / max(1, runs), 4) for k, v in cpu.items()}

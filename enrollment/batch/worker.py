@@ -195,3 +195,27 @@ def prepare(task: Task) -> Prepared:
                         extract_s=time.perf_counter() - started, stages=stages)
     return Prepared(task.key, number, packet=packet, extracted=extracted, flags=flags,
                     extract_s=time.perf_counter() - started, stages=stages)
+
+
+def prepare_face(task: Task) -> Prepared:
+    """The face pass of an all-vs-all import (``facepass``): read the record and extract its
+    face only. No face, or one that fails, comes back with its reason; the full pass judges
+    the record later (demographics, fingers), so nothing is decided or rejected here."""
+    from identity.biometrics import probes
+
+    clock = time.process_time()
+    try:
+        record = read_record(task)
+        if record.face is None:
+            return Prepared(task.key, record.legacy_number, reason="no_face")
+        capture = probes.decode_capture(record.face, {}, max_pixels=task.max_pixels,
+                                        collect=True)
+        extracted = probes.extract(capture, failure_code="quality_failed")
+    except RecordRejected as exc:
+        return Prepared(task.key, reason=exc.reason, detail=exc.message)
+    except DomainError as exc:
+        return Prepared(task.key, reason=exc.code, detail=exc.message)
+    except Exception as exc:  # the full pass reports it with its reason
+        return Prepared(task.key, reason="extraction_error", detail=f"{type(exc).__name__}")
+    return Prepared(task.key, record.legacy_number, extracted=extracted,
+                    stages={"face_pass": time.process_time() - clock})

@@ -18,6 +18,7 @@ its candidates (``enrollment.dedup``); ``legacy_number_taken`` remains only as a
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from enrollment import dedup
 from enrollment.batch.records import Prepared
 from enrollment.decider import Decider, Decision
 from enrollment.packet import Packet
+from enrollment.search import HELD, PERSON, Owner
 from enrollment.service import find_enrollment, new_enrollment
 from identity.platform.errors import Conflict
 from identity.registry import persons
@@ -61,9 +63,37 @@ def _replay(session: Session, existing: Enrollment, packet: Packet, row: ImportR
     row.case_id = _case_of(session, existing.id)
 
 
+def paired_owners(session: Session, job_id: int, keys: Sequence[str]) -> list[Owner]:
+    """The owners, now, of this job's records ``keys`` (an all-vs-all import's face pairs):
+    the person of an issued or matched record, the held packet of one in review; in the
+    order given, each once. Records not decided (rejected, held for a clerk) have none."""
+    if not keys:
+        return []
+    rows = session.execute(
+        select(ImportRecord.record_key, Enrollment.id, Enrollment.person_id, Enrollment.status)
+        .join(Enrollment, Enrollment.id == ImportRecord.enrollment_id)
+        .where(ImportRecord.job_id == job_id, ImportRecord.record_key.in_(list(keys))))
+    by_key = {key: (eid, pid, status) for key, eid, pid, status in rows}
+    out: list[Owner] = []
+    for key in keys:
+        if key not in by_key:
+            continue
+        eid, pid, status = by_key[key]
+        owner: Owner | None = None
+        if pid is not None:
+            owner = (PERSON, persons.resolve_person(session, pid).id)
+        elif status == "review":
+            owner = (HELD, eid)
+        if owner is not None and owner not in out:
+            out.append(owner)
+    return out
+
+
 def commit_record(session: Session, *, job_id: int, run: int, register: str, prep: Prepared,
-                  decider: Decider, actor: str) -> ImportRecord:
-    """Decide one prepared record and commit it with its job row; return the row."""
+                  decider: Decider, actor: str, also: Sequence[str] = ()) -> ImportRecord:
+    """Decide one prepared record and commit it with its job row; return the row. ``also``:
+    keys of this job's earlier records whose faces pair with this one (``facepass``); their
+    owners join the decision's candidates."""
     if prep.packet is None or prep.extracted is None:
         return write_reject(session, job_id=job_id, run=run, prep=prep,
                             reason=prep.reason or "invalid", detail=prep.detail)
@@ -82,7 +112,8 @@ def commit_record(session: Session, *, job_id: int, run: int, register: str, pre
             s.add(enrollment)
             s.flush()
             decision = dedup.decide_packet(s, enrollment, packet, probe, actor=actor,
-                                           gallery=decider.gallery)
+                                           gallery=decider.gallery,
+                                           also=paired_owners(s, job_id, also))
             enrollment.response = decision.body
             if enrollment.status == "matched" and enrollment.person_id is not None:
                 person = persons.resolve_person(s, enrollment.person_id)

@@ -103,13 +103,15 @@ def project(extract_cpu_s: float, writer_per_hour: float, days: float = 30.0,
 
 def _run(batch: Path, mode: str) -> dict[str, Any]:
     """One import of the batch into a fresh database: ``local:N`` (process pool) or ``ray:N``
-    (a local Ray cluster of N one-CPU worker nodes and a head with no CPU)."""
+    (a local Ray cluster of N one-CPU worker nodes and a head with no CPU); a ``+avs`` suffix
+    runs it with ``--all-vs-all`` (face pass, all-vs-all pairs)."""
     from enrollment.batch.job import run_import
     from identity.platform.db import make_engine
     from identity.platform.migrate import upgrade
     from identity.platform.settings import Settings
 
-    kind, _, n = mode.partition(":")
+    base, _, flag = mode.partition("+")
+    kind, _, n = base.partition(":")
     workers = (os.cpu_count() or 2) if n == "all" else int(n)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(environment="test", data_dir=Path(tmp) / "var")
@@ -126,7 +128,8 @@ def _run(batch: Path, mode: str) -> dict[str, Any]:
             t0 = time.perf_counter()
             report = run_import(batch, "civil_status", engine=engine, settings=settings,
                                 workers=workers, bar=False,
-                                cluster=cluster.address if cluster else None)
+                                cluster=cluster.address if cluster else None,
+                                all_vs_all=flag == "avs")
             wall = time.perf_counter() - t0
         finally:
             if cluster is not None:
@@ -138,7 +141,8 @@ def _run(batch: Path, mode: str) -> dict[str, Any]:
     return {"mode": mode, "workers": workers, "records": report["records"],
             "outcomes": report["outcomes"], "wall_s": round(wall, 1),
             "records_per_hour": round(report["records"] / wall * 3600),
-            "cpu_s_per_record": report["cpu_s_per_record"]}
+            "cpu_s_per_record": report["cpu_s_per_record"],
+            **({"all_vs_all": report["all_vs_all"]} if "all_vs_all" in report else {})}
 
 
 def main() -> None:
@@ -146,7 +150,8 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=12)
     ap.add_argument("--fingers", type=int, default=10)
     ap.add_argument("--mates", type=float, default=0.1)
-    ap.add_argument("--modes", default="local:1,local:2,local:all,ray:2,ray:4")
+    ap.add_argument("--modes", default="local:1,local:2,local:all,ray:2,ray:4",
+                    help="comma-separated local:N|ray:N, each optionally +avs (--all-vs-all)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--writer-per-hour", type=float, default=7600.0,
                     help="decisions an hour of one decider at national gallery size (default: "

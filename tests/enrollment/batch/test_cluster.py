@@ -13,7 +13,7 @@ from sqlalchemy import select
 from enrollment.batch.generator import BatchSpec, make_batch
 from enrollment.batch.job import run_import
 from enrollment.batch.sources import list_tasks
-from enrollment.batch.worker import CRASH_ENV, CRASH_ONCE_ENV
+from enrollment.batch.worker import CRASH_ENV, CRASH_ONCE_ENV, prepare_face
 from identity.platform.db import session_factory
 from models.imports import ImportRecord
 
@@ -45,6 +45,10 @@ def test_order_and_a_record_that_kills_every_worker(tmp_path: Path, local_ray) -
     assert [r.key for r in results] == ["a.nist", "b.nist", "c.nist", "d.nist"]
     assert [r.reason for r in results] == ["nist_malformed", "worker_crashed",
                                            "nist_malformed", "nist_malformed"]
+    # the all-vs-all face pass sends its own function to the same workers
+    faces = list(cluster.ray_stream(tasks, "auto", memory_mb=200, max_retries=1,
+                                    fn=prepare_face))
+    assert [(r.key, r.reason) for r in faces] == [(t.key, "nist_malformed") for t in tasks]
 
 
 @pytest.mark.shared_data

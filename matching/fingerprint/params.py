@@ -67,6 +67,7 @@ SEGMENT_MAG_THRESHOLD = 0.18  # on the gradient magnitude of the [0,1]-normalise
 SEGMENT_MORPH_SIZE = 15  # opening/closing kernel, pixels
 SLAP_MIN_GAP_PX = 4  # background columns that separate two fingers of a slap (500 dpi)
 SLAP_MARGIN_PX = 16  # pixels kept around a slap segment's ridge area
+SLAP_SIZE_MULTIPLE = 64  # a segment is padded to this multiple a side (few LEADER sizes)
 
 # --- extraction -----------------------------------------------------------------------------
 MIN_DPI, MAX_DPI = 250, 1000  # accepted scan resolutions (quality gate 'bad_resolution')

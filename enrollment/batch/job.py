@@ -163,6 +163,7 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
             if all_vs_all:  # the whole source: a resumed run pairs with what committed before
                 from enrollment.batch import facepass
 
+                session.commit()  # no transaction stays open through the hours of a face pass
                 pairs, pair_stats = facepass.run(
                     tasks, lambda ts, fn: stream(ts, workers, cluster, fn), out)
             todo = [t for t in tasks if t.key not in done]

@@ -3,9 +3,11 @@ against every other at once, before any record is decided.
 
 1. **Face pass**: the workers (local pool or Ray, ``job.stream``) read each record and extract
    its face only (``worker.prepare_face``: ~5% of a record's extraction). The vectors are kept
-   in the job's folder (``face_vectors.npz``: record keys and 128 floats each, no image),
-   saved every ``SAVE_EVERY`` records, so a killed pass resumes where it stopped and a resumed
-   import does not redo it.
+   under the data directory (``DATA_DIR/imports/job-N-REGISTER/face_vectors.npz``, never the
+   report folder ``--out``: record keys and 128 floats each, no image), saved every
+   ``SAVE_EVERY`` records, so a killed pass resumes where it stopped and a killed import does
+   not redo it; the file is removed when the run ends (a later run of the same source, e.g.
+   for completed holds, does its face pass again). An unreadable file is started over.
 2. **All-vs-all** (``matching.face_pairs``, on the GPUs when FAISS has them): each face's
    nearest faces within ``face.pairs.max_distance``, kept as each record's *earlier* records.
 3. **Decisions**, in the source's order as always (``writer.commit_record``): a record's
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,9 +45,18 @@ Stream = Callable[[list[Task], Callable[[Task], Prepared]], Iterator[Prepared]]
 def _load(path: Path) -> dict[str, np.ndarray | None]:
     if not path.exists():
         return {}
-    with np.load(path, allow_pickle=False) as z:
-        keys, vectors, has = z["keys"].tolist(), z["vectors"], z["has"]
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            keys, vectors, has = z["keys"].tolist(), z["vectors"], z["has"]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # damaged: start over
+        log.warning("face vectors in %s unreadable (%s): extracting them again", path, exc)
+        return {}
     return {k: (vectors[i] if has[i] else None) for i, k in enumerate(keys)}
+
+
+def discard(folder: Path) -> None:
+    """Remove the saved face vectors of a finished run."""
+    (folder / CACHE).unlink(missing_ok=True)
 
 
 def _save(path: Path, found: dict[str, np.ndarray | None]) -> None:

@@ -160,13 +160,15 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
         try:
             decider.gallery.load(session)
             pairs: dict[str, list[str]] = {}
-            if all_vs_all:  # the whole source: a resumed run pairs with what committed before
+            todo = [t for t in tasks if t.key not in done]
+            pair_stats: dict[str, Any] = {}
+            cache = settings.data_dir / "imports" / f"job-{job_id}-{register}"
+            if all_vs_all and todo:  # the whole source: earlier records may have committed
                 from enrollment.batch import facepass
 
                 session.commit()  # no transaction stays open through the hours of a face pass
                 pairs, pair_stats = facepass.run(
-                    tasks, lambda ts, fn: stream(ts, workers, cluster, fn), out)
-            todo = [t for t in tasks if t.key not in done]
+                    tasks, lambda ts, fn: stream(ts, workers, cluster, fn), cache)
             cpu: dict[str, float] = {}
             runs = 0
             with ImportProgress(len(tasks), len(tasks) - len(todo), job_id=job_id,
@@ -189,6 +191,10 @@ def run_import(source: Path, register: str, *, engine: Engine, settings: Setting
                     runs += 1
                     bar_.advance(row.status, key=row.record_key, reason=row.reason)
             decider.gallery.snapshot()
+            if all_vs_all:  # every record decided or held: the vectors are not kept
+                from enrollment.batch import facepass
+
+                facepass.discard(cache)
         finally:
             session.rollback()
             decider.release(session)

@@ -78,8 +78,8 @@ def test_pairs_find_the_duplicate_the_blinded_index_misses(batch, settings, tmp_
     assert other.person_id not in (first.person_id, second.person_id)
     stats = report["all_vs_all"]
     assert stats["faces"] == 3 and stats["records_with_pairs"] >= 1
-    saved = np.load(tmp_path / "pairs" / facepass.CACHE)
-    assert saved["has"].all() and saved["vectors"].shape == (3, 128)
+    # the vectors lived under the data directory, never the report folder, and are gone
+    assert not list(tmp_path.glob(f"**/{facepass.CACHE}"))
 
 
 @pytest.mark.slow
@@ -100,6 +100,22 @@ def test_the_face_pass_resumes_from_its_saved_vectors(batch, settings, tmp_path)
         np.testing.assert_array_equal(found[key], again[key])
     pairs = facepass.earlier_pairs(tasks, again, gpu=False)
     assert pairs.get(tasks[1].key, [None])[0] == tasks[0].key  # the same person, paired
+
+
+def test_a_damaged_vector_file_is_started_over(tmp_path) -> None:
+    tasks = [Task(key=f"k{i}", kind="nist", register="civil_status", max_pixels=1)
+             for i in range(2)]
+    (tmp_path / facepass.CACHE).write_bytes(b"PK\x03\x04 cut short by a full disk")
+    asked: list[list[str]] = []
+
+    def stream(ts: list[Task], fn: Any) -> Any:
+        asked.append([t.key for t in ts])
+        return iter([Prepared(t.key, reason="no_face") for t in ts])
+
+    found, _ = facepass.face_vectors(tasks, stream, tmp_path)
+    assert asked == [["k0", "k1"]] and found == {"k0": None, "k1": None}
+    facepass.discard(tmp_path)
+    assert not (tmp_path / facepass.CACHE).exists()
 
 
 def test_a_record_without_a_usable_face_has_no_vector(tmp_path) -> None:

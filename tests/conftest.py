@@ -1,15 +1,19 @@
 """Shared fixtures: a fresh migrated database per test (SQLite, and the real PostgreSQL that
-``make test`` starts), the app on it, keys of each role, and the shared test data folder."""
+``make test`` starts; each a copy of one database migrated once per run), the app on it, keys
+of each role, and the shared test data folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from identity.platform.db import make_engine, session_factory
 from identity.platform.settings import Settings, get_settings
@@ -34,22 +38,81 @@ def shared_data() -> Path:
     return path
 
 
-def _fresh_engine(backend: str, tmp_path: Path) -> Engine:
+def _migrated_sqlite(template: Path, tmp_path: Path) -> Engine:
+    """A copy of the run's migrated SQLite file: the schema every test starts from, without
+    running the migrations again (0.3 s a test)."""
+    path = tmp_path / "hawiya.db"
+    shutil.copyfile(template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
+def _migrated_postgres(template: str) -> Engine:
+    """A fresh database on the test server cloned from the run's migrated template database
+    (``CREATE DATABASE ... TEMPLATE``: ~0.07 s against ~0.7 s for dropping and migrating)."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("HAWIYA_TEST_POSTGRES_URL is unset in CI: make test starts PostgreSQL")
+        pytest.skip("no PostgreSQL (run through `make test`, or set HAWIYA_TEST_POSTGRES_URL)")
+    name = f"hawiya_t{os.getpid()}"
+    with _pg_admin() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    return make_engine(_pg_url(name))
+
+
+def _pg_url(database: str) -> str:
+    assert POSTGRES_URL
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _pg_admin() -> Iterator[Connection]:
+    """An autocommit connection to the test server's own database (for CREATE/DROP DATABASE)."""
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            yield conn
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from identity.platform.migrate import upgrade
 
+    path = tmp_path_factory.mktemp("template") / "hawiya.db"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """The run's migrated template database on the test server, dropped at the end."""
+    from identity.platform.migrate import upgrade
+
+    if not POSTGRES_URL:
+        yield ""
+        return
+    name = f"hawiya_template{os.getpid()}"
+    with _pg_admin() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(_pg_url(name))
+    upgrade(eng)
+    eng.dispose()
+    yield name
+    with _pg_admin() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "hawiya_t{os.getpid()}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _fresh_engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
     if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'hawiya.db'}")
-    else:
-        if not POSTGRES_URL:
-            if os.environ.get("CI"):
-                pytest.fail("HAWIYA_TEST_POSTGRES_URL is unset in CI: make test starts PostgreSQL")
-            pytest.skip("no PostgreSQL (run through `make test`, or set HAWIYA_TEST_POSTGRES_URL)")
-        engine = make_engine(POSTGRES_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
-    return engine
+        return _migrated_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path)
+    return _migrated_postgres(request.getfixturevalue("_postgres_template"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -58,16 +121,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    eng = _fresh_engine(backend, tmp_path)
+def engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    eng = _fresh_engine(backend, tmp_path, request)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+def sqlite_engine(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """SQLite only, for tests that are about logic rather than storage."""
-    eng = _fresh_engine("sqlite", tmp_path)
+    eng = _fresh_engine("sqlite", tmp_path, request)
     yield eng
     eng.dispose()
 
@@ -94,6 +157,29 @@ def milvus_uri() -> Iterator[str]:
     yield MILVUS_URI
     run.drop()
     run.disconnect()
+
+
+@pytest.fixture(autouse=True)
+def _stop_milvus_drainers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every Milvus gallery a test loads stops its outbox drainer when the test ends: a
+    drainer left running would apply the next tests' outbox rows (their databases reuse one
+    name) and, after the run, retry against a dropped database."""
+    if not MILVUS_URI:
+        yield
+        return
+    from identity.biometrics.milvus_gallery import MilvusGallery
+
+    loaded: list[MilvusGallery] = []
+    real_load = MilvusGallery.load
+
+    def load(self: MilvusGallery, *args: object, **kwargs: object) -> None:
+        loaded.append(self)
+        real_load(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MilvusGallery, "load", load)
+    yield
+    for gallery in loaded:
+        gallery._stop.set()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,14 +67,14 @@ def busy(engine, tmp_path: Path, make_key):
 def test_reads_go_on_while_a_writer_holds_the_lock(busy) -> None:
     client, key, _nid, pid, engine = busy
     with writer_holding_locks(engine, pid):
-        started = time.monotonic()
         events = client.get("/v1/events", headers=key)
         record = client.get("/v1/death-records/dr_0000000000000000", headers=key)
-        elapsed = time.monotonic() - started
+    # A read that waited for the writer would have given up after LOCK_WAIT_S and answered
+    # 503 (the next test shows it for a write): the answers themselves show that none waited,
+    # with no clock to misread on a busy machine.
     assert events.status_code == 200, events.text
     assert record.status_code == 404 and record.json()["error"]["code"] == \
         "death_record_not_found"
-    assert elapsed < LOCK_WAIT_S, "a read waited for the writer's lock"
 
 
 def test_a_writer_that_cannot_get_the_lock_is_503_with_retry_after(busy) -> None:

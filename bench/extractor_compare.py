@@ -1,13 +1,13 @@
 """Extractor 1.0 against 2.0, side by side in one run, on every FVC development set.
 
 1.0 (today's): LEADER as shipped under onnxruntime (CPU provider, ``HAWIYA_ONNX_THREADS``
-threads, default the CPU count), one padded batch per ten-finger packet. 2.0: the transpose-free
-graph under OpenVINO f32, one thread, one finger per call. For each set and each extractor:
-CPU-seconds (this process, all threads) per ten-finger packet of extraction (LEADER, minutiae,
-MCC cylinders), wall seconds, EER / FMR100 / FMR1000 on the FVC protocol's pairs (all
-genuine, all impostor), and the share of 1.0's reliable minutiae that 2.0 finds (2 px, 0.2 rad).
-The two run alternately per set so machine load hits both alike; compile time of OpenVINO
-(once per image size, cached) is reported apart.
+threads, default the CPU count), one padded batch per ten-finger packet. 2.0: the rewritten
+graph (``matching.fingerprint.graph``) under OpenVINO f32, one thread, one finger per call.
+For each set and each extractor: CPU-seconds (this process, all threads) per ten-finger
+packet of extraction (LEADER, minutiae, MCC cylinders), wall seconds, EER / FMR100 / FMR1000
+on the FVC protocol's pairs (all genuine, all impostor), and the share of 1.0's reliable
+minutiae that 2.0 finds (2 px, 0.2 rad). The two run alternately per set so machine load hits
+both alike; compile time of OpenVINO (once per image size, cached) is reported apart.
 
     .venv/bin/python -m bench.extractor_compare --out bench/out/extractor_compare.json
 """

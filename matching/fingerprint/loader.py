@@ -6,10 +6,11 @@ returning ``[array (B, H, W, 4)]``) and restore the default with ``set_leader_lo
 
 Backends (``configure(backend=...)``, or ``HAWIYA_LEADER_BACKEND``; default ``auto``):
 
-- ``openvino``: the graph with its redundant transpose pairs removed (``graph``), compiled by
-  OpenVINO in **f32** (set explicitly: OpenVINO picks bf16 on CPUs that have it, which moves
-  minutiae), one compiled model per input shape, the last ``params.LEADER_COMPILED_SIZES``
-  kept. One finger per call (``batched = False``): a padded batch is slower on a CPU.
+- ``openvino``: the rewritten graph (``graph``: transpose pairs removed, dilated convolutions
+  instead of space-to-batch), compiled by OpenVINO in **f32** (set explicitly: OpenVINO picks
+  bf16 on CPUs that have it, which moves minutiae), one compiled model per input shape, the
+  last ``params.LEADER_COMPILED_SIZES`` kept. One finger per call (``batched = False``): a
+  padded batch is slower on a CPU.
 - ``onnxruntime``: the graph as shipped, on onnxruntime's CPU provider (the reference).
 - ``cuda``: the rewritten graph on onnxruntime's CUDA provider, batched (``batched = True``:
   the caller sends many fingers per call). Refused where CUDA is absent.

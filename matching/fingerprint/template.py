@@ -13,7 +13,9 @@ from .errors import TemplateError
 
 EXTRACTOR_NAME = "hawiya-leader-mcc16b"
 # 2.0: one LEADER inference per finger, padded to the finger's own size (1.0 padded a packet to
-# its largest finger), under OpenVINO f32 on the transpose-free graph (``loader``).
+# its largest finger), under OpenVINO f32 on the rewritten graph (``loader``, ``graph``). Its
+# runtimes and graph rewrites compute the same f32 network and differ by float rounding only
+# (minutiae and scores checked against the reference), so they share the version.
 EXTRACTOR_VERSION = "2.0"
 
 _MAGIC = b"HWFT"

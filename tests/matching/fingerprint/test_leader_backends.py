@@ -9,7 +9,7 @@ import pytest
 
 from matching.fingerprint import FingerTemplate, compare, loader
 from matching.fingerprint.extract import detect, extract_templates, prepare
-from matching.fingerprint.graph import optimized_leader
+from matching.fingerprint.graph import optimized_leader, remove_transposes
 from matching.thresholds import value
 
 from .conftest import load_png
@@ -48,20 +48,49 @@ def _reliable(det: np.ndarray) -> np.ndarray:
     return det[det[:, 3] >= value("finger.leader_quality")]
 
 
-def test_transpose_rewrite_is_exact():
+def _ort(model: str | bytes):
     import onnxruntime as ort
 
-    blob, removed = optimized_leader(str(loader.leader_path()))
-    assert removed == 27
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
-    ref = ort.InferenceSession(str(loader.leader_path()), opts, providers=["CPUExecutionProvider"])
-    opt = ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+
+
+def _finger_input(batch: int = 1) -> np.ndarray:
     img = load_png("a_1.png").astype(np.float32)
-    x = np.full((1, 320, 320, 1), 200.0, np.float32)
-    x[0, : img.shape[0], : img.shape[1], 0] = img[:320, :320]
-    a, b = ref.run(None, {"input": x})[0], opt.run(None, {"input": x})[0]
+    x = np.full((batch, 320, 384, 1), 200.0, np.float32)
+    for b in range(batch):  # a different crop per batch item
+        x[b, : img.shape[0] - 8 * b, : min(384, img.shape[1]), 0] = img[8 * b:, :384]
+    return x
+
+
+def test_transpose_rewrite_is_exact():
+    import onnx
+
+    model = onnx.load(str(loader.leader_path()))
+    assert remove_transposes(model) == 27
+    x = _finger_input()
+    a = _ort(str(loader.leader_path())).run(None, {"input": x})[0]
+    b = _ort(model.SerializeToString()).run(None, {"input": x})[0]
     assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_dilated_rewrite_is_the_same_network(batch):
+    """Both rewrites: the four space-to-batch convolutions become dilated ones; the outputs
+    differ from the shipped graph's by float rounding only, one finger or a batch."""
+    blob, done = optimized_leader(str(loader.leader_path()))
+    assert done == (30, 4)
+    x = _finger_input(batch)
+    a = _ort(str(loader.leader_path())).run(None, {"input": x})[0]
+    b = _ort(blob).run(None, {"input": x})[0]
+    assert a.shape == b.shape
+    turn = np.abs(np.angle(np.exp(1j * (a[..., 1] - b[..., 1]))))  # channel 1: directions
+    assert turn.max() <= 1e-4
+    assert np.abs(a[..., [0, 2, 3]] - b[..., [0, 2, 3]]).max() <= 1e-4
+    assert np.array_equal(a[..., 3] > 0, b[..., 3] > 0)  # the same minutiae found
+    assert not any(n.op_type in ("SpaceToDepth", "DepthToSpace")
+                   for n in __import__("onnx").load_from_string(blob).graph.node)
 
 
 def test_openvino_agrees_with_the_reference(fingers, backend):

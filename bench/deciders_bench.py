@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.deciders_bench --database-url postgresql+psycopg://... \
         --engine milvus --uri http://127.0.0.1:19541 [--persons 30 --captures 3]
+        [--deciders 1 --profile-lock bench/out/lock.pstats]
 
 Packets: chimeric ten-finger persons from the 50 real FVC B fingers (person i holds finger
 (i + 5j) mod 50 at position j, as ``bench.person_search_bench``), capture c = impression c + 1:
@@ -19,8 +20,11 @@ one person per chimeric person, every other packet matched, no case opened.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import logging
+import pstats
 import queue
 import sys
 import threading
@@ -152,18 +156,23 @@ HELD: list[float] = []  # seconds each decision held the decision lock (lock tak
 _HOLDING = threading.local()
 
 
-def time_the_serial_part() -> None:
+def time_the_serial_part(profile: cProfile.Profile | None = None) -> None:
     """Record how long each decision holds the decision lock: from ``lock_decisions``
-    returning to its ``Session.commit`` returning — the part no number of deciders shares."""
+    returning to its ``Session.commit`` returning — the part no number of deciders shares.
+    With ``profile`` (one decider), that part alone is profiled too."""
     lock, commit = decider_module.lock_decisions, Session.commit
 
     def locked(session: Session) -> None:
         lock(session)
         _HOLDING.since, _HOLDING.session = time.perf_counter(), session
+        if profile is not None:
+            profile.enable()
 
     def committed(self: Session) -> None:
         commit(self)
         if getattr(_HOLDING, "session", None) is self:
+            if profile is not None:
+                profile.disable()
             HELD.append(time.perf_counter() - _HOLDING.since)
             _HOLDING.session = None
 
@@ -194,14 +203,20 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--captures", type=int, default=3)
     ap.add_argument("--deciders", type=int, nargs="*", default=[1, 2, 4])
     ap.add_argument("--out", type=Path, default=Path("bench/out/deciders.json"))
+    ap.add_argument("--profile-lock", type=Path, default=None,
+                    help="profile the locked part of every decision (one decider only) into "
+                         "this pstats file and print where its time goes")
     args = ap.parse_args(argv)
+    if args.profile_lock and args.deciders != [1]:
+        ap.error("--profile-lock needs --deciders 1")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     root = Path(get_settings().test_data) / "fingerprints"
     t = time.perf_counter()
     items = packets(root, args.persons, args.captures)
     log.info("%d packets extracted in %.0f s", len(items), time.perf_counter() - t)
     probes.prepare = _extracted  # type: ignore[assignment]
-    time_the_serial_part()
+    profile = cProfile.Profile() if args.profile_lock else None
+    time_the_serial_part(profile)
     engine = make_engine(args.database_url)
     prefix = f"bench_deciders_{int(time.time())}"
     index_dir = Path("var/bench-deciders-index")
@@ -230,6 +245,11 @@ def main(argv: list[str] | None = None) -> dict:
               "decisions_per_hour": mean, "scaling": {d: m / base for d, m in mean.items()}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
+    if profile is not None:
+        profile.dump_stats(args.profile_lock)
+        text_out = io.StringIO()
+        pstats.Stats(profile, stream=text_out).sort_stats("cumulative").print_stats(40)
+        print(text_out.getvalue())
     print(json.dumps(report["scaling"]))
     return report
 

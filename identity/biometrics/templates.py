@@ -54,23 +54,28 @@ def _sample_aad(row_id: int) -> bytes:
 # -- writing ----------------------------------------------------------------------------------
 def store(session: Session, enrollment_id: int, probe: Probe,
           person_id: int | None) -> list[Template]:
-    """Encrypted samples and templates of one enrollment (flushes, no commit)."""
-    templates: list[Template] = []
+    """Encrypted samples and templates of one enrollment (flushes, no commit).
+
+    Each ciphertext is bound to its row's id, so the rows are inserted first; all samples in
+    one flush, then all templates in one, then every ciphertext (a packet's rows in a handful
+    of statements, not four round trips a finger: this runs under the decision lock)."""
+    samples = []
     for s in probe.samples:
         h, w = s.image.pixels.shape[:2]
-        sample = Sample(enrollment_id=enrollment_id, modality=s.modality, position=s.position,
-                        media_type=s.image.media_type, width=w, height=h, dpi=s.image.dpi,
-                        ciphertext=b"")
-        session.add(sample)
-        session.flush()
+        samples.append(Sample(enrollment_id=enrollment_id, modality=s.modality,
+                              position=s.position, media_type=s.image.media_type, width=w,
+                              height=h, dpi=s.image.dpi, ciphertext=b""))
+    session.add_all(samples)
+    session.flush()
+    templates = [Template(sample_id=sample.id, enrollment_id=enrollment_id, person_id=person_id,
+                          modality=s.modality, position=s.position, extractor=s.extractor,
+                          extractor_version=s.version, ciphertext=b"")
+                 for s, sample in zip(probe.samples, samples, strict=True)]
+    session.add_all(templates)
+    session.flush()
+    for s, sample, tpl in zip(probe.samples, samples, templates, strict=True):
         sample.ciphertext = crypto.encrypt(s.raw, _sample_aad(sample.id))
-        tpl = Template(sample_id=sample.id, enrollment_id=enrollment_id, person_id=person_id,
-                       modality=s.modality, position=s.position, extractor=s.extractor,
-                       extractor_version=s.version, ciphertext=b"")
-        session.add(tpl)
-        session.flush()
         tpl.ciphertext = crypto.encrypt(s.template, _template_aad(tpl.id))
-        templates.append(tpl)
     session.flush()
     return templates
 

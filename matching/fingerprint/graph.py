@@ -19,10 +19,10 @@
 
    which is one convolution with dilation ``d`` and "same" padding ``d (k - 1) / 2``: the same
    products and sums, in another order, without the four full-resolution layout passes
-   (~11% of a finger's inference under OpenVINO, side by side). LEADER has four (two in the stem, two in the
-   attention block). The outputs differ from the shipped graph's by float rounding only, as
-   the runtimes' outputs already do (``tests/matching/fingerprint`` checks the minutiae and
-   the scores on real fingers).
+   (~11% of a finger's inference under OpenVINO, side by side). LEADER has four (two in the
+   stem, two in the attention block). The outputs differ from the shipped graph's by float
+   rounding only, as the runtimes' outputs already do (``tests/matching/fingerprint`` checks
+   the minutiae and the scores on real fingers).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """FVC B-set loading and a cache of raw LEADER detections for the fingerprint benches.
 
 Raw detections (every LEADER output with quality > 0, at 500 dpi, engine angle convention) are
-cached per image under ``var/bench-cache/fingers/<set>/`` keyed by the extractor version, so
-threshold and matcher experiments never re-run the network.
+cached per image under ``var/bench-cache/fingers/<set>-v<version>-<backend>/`` (the extractor
+version and the LEADER backend, so comparing backends never reads the other one's detections),
+so threshold and matcher experiments never re-run the network.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.fingerprint import EXTRACTOR_VERSION
+from matching.fingerprint import EXTRACTOR_VERSION, loader
 from matching.fingerprint.extract import detect, prepare
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def load_image(path: Path) -> np.ndarray:
 def detections(db: Path, cache: Path | None = CACHE, batch: int = 8) -> dict[Path, np.ndarray]:
     """Raw LEADER detections (n, 4) for every image of ``db``; cached on disk."""
     items = list_db(db)
-    folder = None if cache is None else cache / f"{db.name}-v{EXTRACTOR_VERSION}"
+    backend = loader.resolve_backend()
+    folder = None if cache is None else cache / f"{db.name}-v{EXTRACTOR_VERSION}-{backend}"
     result: dict[Path, np.ndarray] = {}
     todo = []
     for it in items:

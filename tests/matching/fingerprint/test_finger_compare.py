@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
 from matching.fingerprint import compare, make_template
@@ -41,19 +38,6 @@ def test_rotation_invariance():
     rot = np.column_stack([m[:, :2] @ np.array([[c, s], [-s, c]]), m[:, 2] + a])
     t1, t2 = make_template(m), make_template(rot)
     assert compare(t1, t2) > 0.5
-
-
-def test_compare_speed(minutiae_gallery):
-    gallery, probes = minutiae_gallery
-    compare(gallery[0], probes[0])  # JIT
-    times = []
-    for g in gallery[:20]:
-        for p in probes[:20]:
-            t0 = time.perf_counter()
-            compare(g, p)
-            times.append(time.perf_counter() - t0)
-    # target 0.3 ms median on this machine; the assertion leaves room for a loaded CI box
-    assert statistics.median(times) < 1.0e-3
 
 
 def test_impostor_impressions_stay_low(minutiae_gallery):

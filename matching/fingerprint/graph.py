@@ -180,6 +180,7 @@ def remove_transposes(model: Any) -> int:
         _move_out(graph, region, constants)
         _drop_dead_nodes(graph)
         removed += 1
+        failed.clear()  # a region that failed may close now that this one is gone
 
 
 def _attr(node: Any, name: str, default: Any = None) -> Any:

@@ -45,20 +45,25 @@ lint: install-test
 # against this server), and stops both servers whatever the outcome. Where Milvus cannot start,
 # its tests skip and say why. Two lanes run side by side (each its own databases, Milvus
 # collections and temporary folder): tests/enrollment then the Milvus pass, and the rest;
-# the first lane's output follows the second's.
+# the first lane's output follows the second's. Stopped (Ctrl-C), the first lane stops its
+# pytest too (a background job ignores SIGINT).
 test: install-test browser
 	@set -euo pipefail; tmp=$$(mktemp -d); pgdir=$$tmp/pg; mvdir=$$tmp/milvus; lane=; \
 	trap '[ -z "$$lane" ] || kill $$lane 2>/dev/null || true; \
 	  scripts/postgres.sh stop "$$pgdir"; scripts/milvus.sh stop "$$mvdir"; rm -rf "$$tmp"' EXIT; \
+	trap 'exit 130' INT TERM; \
 	url=$$(scripts/postgres.sh start "$$pgdir" $(PG_PORT)); \
 	muri=$$(scripts/milvus.sh start "$$mvdir" $(MILVUS_PORT)) \
 	  || { echo "Milvus did not start (see $$mvdir/logs): the Milvus tests skip" >&2; muri=; }; \
 	.venv/bin/ruff check .; .venv/bin/mypy; \
 	export HAWIYA_TEST_POSTGRES_URL="$$url" HAWIYA_TEST_MILVUS_URI="$$muri" HAWIYA_ENVIRONMENT=test; \
 	pytest="$(PY) -m pytest -q -p no:cacheprovider"; \
-	( a=0; $$pytest --basetemp=$$tmp/lane-a tests/enrollment || a=$$?; \
-	  if [ -n "$$muri" ]; then HAWIYA_TEST_GALLERY_ENGINE=milvus $$pytest --basetemp=$$tmp/lane-m \
-	    -m "postgres and not browser and not milvus" $(ENGINE_SUITES) || a=$$?; fi; \
+	( p=; trap '[ -z "$$p" ] || kill $$p 2>/dev/null; exit 143' TERM; \
+	  run() { "$$@" & p=$$!; wait $$p; }; \
+	  a=0; run $$pytest --basetemp=$$tmp/lane-a tests/enrollment || a=$$?; \
+	  if [ -n "$$muri" ]; then HAWIYA_TEST_GALLERY_ENGINE=milvus run $$pytest \
+	    --basetemp=$$tmp/lane-m -m "postgres and not browser and not milvus" $(ENGINE_SUITES) \
+	    || a=$$?; fi; \
 	  exit $$a ) >$$tmp/lane-a.log 2>&1 & lane=$$!; \
 	b=0; $$pytest --basetemp=$$tmp/lane-b --ignore=tests/enrollment tests || b=$$?; \
 	a=0; wait $$lane || a=$$?; lane=; \
